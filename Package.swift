@@ -1,0 +1,57 @@
+// swift-tools-version:6.2
+//
+// Targets are split by what they link (see docs/ARCHITECTURE.md):
+//   PromCore        standard library + Synchronization: the sample store.
+//   PromExposition  PromCore: Prometheus text 0.0.4 and OpenMetrics 1.0 writers.
+//   CZlib/PromGzip  the system zlib: streaming gzip (deflate) and gunzip (inflate).
+//   PromParser      nothing: the streaming text / OpenMetrics parser.
+//   PromWorkloads   PromCore: the benchmark workloads W1/W2/W3, shared by promkit and Benchmarks/.
+//   promkit         the command-line kit (render, parse, ...).
+// Benchmarks/ and Fuzz/ are separate packages so that library users never resolve their dependencies.
+//
+// Build flag: `-Xswiftc -DPROM_INTERNAL_CHECKS` compiles the full structural checks (`_checkInvariants()`);
+// the test job turns it on.
+import PackageDescription
+
+let strictMemorySafety: [SwiftSetting] = [.strictMemorySafety()]
+
+let package = Package(
+    name: "swift-prom",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "PromCore", targets: ["PromCore"]),
+        .library(name: "PromExposition", targets: ["PromExposition"]),
+        .library(name: "PromGzip", targets: ["PromGzip"]),
+        .library(name: "PromParser", targets: ["PromParser"]),
+        .library(name: "PromWorkloads", targets: ["PromWorkloads"]),
+        .executable(name: "promkit", targets: ["promkit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        .target(name: "PromCore", swiftSettings: strictMemorySafety),
+        .target(name: "PromExposition", dependencies: ["PromCore"], swiftSettings: strictMemorySafety),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "PromGzip", dependencies: ["CZlib", "PromExposition"], swiftSettings: strictMemorySafety),
+        .target(name: "PromParser", swiftSettings: strictMemorySafety),
+        .target(name: "PromWorkloads", dependencies: ["PromCore"]),
+        .executableTarget(
+            name: "promkit",
+            dependencies: [
+                "PromCore", "PromExposition", "PromGzip", "PromParser", "PromWorkloads",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "PromTestSupport", dependencies: ["PromCore"], path: "Tests/PromTestSupport"),
+        .testTarget(name: "PromCoreTests", dependencies: ["PromCore", "PromTestSupport"]),
+        .testTarget(name: "PromExpositionTests", dependencies: ["PromCore", "PromExposition", "PromParser", "PromTestSupport"]),
+        .testTarget(name: "PromGzipTests", dependencies: ["PromGzip", "PromExposition", "PromCore", "PromTestSupport"]),
+        .testTarget(name: "PromParserTests", dependencies: ["PromParser", "PromTestSupport"]),
+    ]
+)

@@ -1,0 +1,81 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+
+@_silgen_name("sched_getcpu")
+private func _sched_getcpu() -> Int32
+#endif
+
+/// A per-CPU slot index: cheap (about 3 ns on Linux through the rseq area) and stable while a thread
+/// stays on one CPU. Threads on different CPUs get different slots, so they do not share a cache line.
+@usableFromInline
+func currentCPUSlot() -> Int {
+    #if canImport(Glibc)
+    return Int(max(0, _sched_getcpu()))
+    #else
+    return 0
+    #endif
+}
+
+/// One cache line holding a counter's integer and floating-point parts for one CPU.
+@usableFromInline
+struct ShardCell: ~Copyable {
+    @usableFromInline let integer = Atomic<UInt64>(0)
+    @usableFromInline let floatBits = Atomic<UInt64>(0)
+    private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+}
+
+/// Cache-line padded counter cells, one per CPU slot, for a hot series that several threads increment.
+///
+/// - Invariant: `count` is a power of two and `mask == count - 1`; the cells are 64-byte aligned and never
+///   move after `init`.
+/// - Invariant: writers only add to their own slot's cell with `.relaxed` ordering; a scrape sums all
+///   cells with `.relaxed` loads. Nothing else is published through a cell, so relaxed is enough: a scrape
+///   may mix instants across cells but never sees a torn or decreasing per-cell value.
+@usableFromInline
+@safe
+final class CounterShards: @unchecked Sendable {
+    @usableFromInline let cells: UnsafeMutablePointer<ShardCell>
+    @usableFromInline let mask: Int
+
+    /// Creates `count` cells.
+    ///
+    /// - Parameter count: Rounded up to a power of two, at least 1.
+    init(count: Int) {
+        var size = 1
+        while size < count { size <<= 1 }
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: 64 * size, alignment: 64)
+        let cells = unsafe raw.bindMemory(to: ShardCell.self, capacity: size)
+        for index in 0..<size {
+            // Safe: index < size, the capacity just bound.
+            unsafe (cells + index).initialize(to: ShardCell())
+        }
+        unsafe self.cells = cells
+        self.mask = size - 1
+    }
+
+    deinit {
+        unsafe cells.deinitialize(count: mask + 1)
+        unsafe UnsafeMutableRawPointer(cells).deallocate()
+    }
+
+    /// The cell of the calling thread's CPU.
+    @inlinable @inline(__always)
+    var local: UnsafeMutablePointer<ShardCell> {
+        // Safe: the index is masked to count - 1.
+        unsafe cells + (currentCPUSlot() & mask)
+    }
+
+    /// The summed integer and floating-point parts.
+    var sums: (integer: UInt64, float: Double) {
+        var integer: UInt64 = 0
+        var float = 0.0
+        for index in 0...mask {
+            // Safe: index <= mask.
+            integer &+= unsafe cells[index].integer.load(ordering: .relaxed)
+            float += Double(bitPattern: unsafe cells[index].floatBits.load(ordering: .relaxed))
+        }
+        return (integer, float)
+    }
+}

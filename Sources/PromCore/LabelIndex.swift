@@ -1,0 +1,324 @@
+import Synchronization
+
+/// One slot of a ``LabelTable``: the label-set hash and the series cell it points to.
+@usableFromInline
+struct LabelSlot: ~Copyable {
+    /// 0: empty, 1: removed (tombstone), otherwise the hash of the label values.
+    @usableFromInline let hash = Atomic<UInt64>(0)
+    /// The `Unmanaged<SeriesCell>` bits; the table owns one retain of the cell.
+    @usableFromInline let cell = Atomic<UInt>(0)
+}
+
+/// One stripe's open-addressing hash table (linear probing), one allocation: a capacity then the slots.
+///
+/// - Invariant: `capacity` is a power of two. A slot goes empty → used → removed, never back; a table is
+///   replaced (not resized in place) when it fills, and the old one is freed only after
+///   ``ReadSections/synchronize()``.
+/// - Invariant: a writer stores `cell` before `hash` (`.releasing`); a reader loads `hash` (`.acquiring`)
+///   before `cell`, so a reader that sees a hash sees its cell.
+@usableFromInline
+@safe
+struct LabelTable {
+    @usableFromInline let base: UnsafeMutableRawPointer
+
+    @inlinable @inline(__always)
+    init(base: UnsafeMutableRawPointer) { unsafe self.base = base }
+
+    static func allocate(capacity: Int) -> LabelTable {
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: 16 + 16 * capacity, alignment: 16)
+        unsafe raw.storeBytes(of: capacity, as: Int.self)
+        let slots = unsafe (raw + 16).bindMemory(to: LabelSlot.self, capacity: capacity)
+        for index in 0..<capacity {
+            // Safe: index < capacity, the count just bound.
+            unsafe (slots + index).initialize(to: LabelSlot())
+        }
+        return unsafe LabelTable(base: raw)
+    }
+
+    func deallocate() {
+        unsafe slots.deinitialize(count: capacity)
+        unsafe base.deallocate()
+    }
+
+    /// Gives up the retains of the cells in used slots (removed slots own none).
+    func releaseCells() {
+        for slot in 0..<capacity {
+            let bits = unsafe slots[slot].cell.load(ordering: .relaxed)
+            if bits != 0 { unsafe Unmanaged<SeriesCell>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).release() }
+        }
+    }
+
+    @inlinable @inline(__always)
+    var capacity: Int { unsafe base.load(as: Int.self) }
+
+    @inlinable @inline(__always)
+    var slots: UnsafeMutablePointer<LabelSlot> {
+        // Safe: bound in allocate.
+        unsafe (base + 16).assumingMemoryBound(to: LabelSlot.self)
+    }
+}
+
+/// Writer-side bookkeeping of one stripe, guarded by the stripe's lock.
+struct StripeCounts {
+    var used = 0
+    var removed = 0
+}
+
+/// A stripe: a lock for writers and the published table for readers.
+@usableFromInline
+struct LabelStripe: ~Copyable {
+    /// The current `LabelTable.base` bits; replaced under `lock`, read lock-free inside a read section.
+    @usableFromInline let table: Atomic<UInt>
+    /// Guarded by the stripe's lock in ``LabelIndex/locks``.
+    var counts = StripeCounts()
+
+    init(table: LabelTable) {
+        self.table = Atomic(UInt(bitPattern: unsafe table.base))
+    }
+}
+
+/// The label-hash index of one family: label values → series cell.
+///
+/// The index is split into stripes by hash. Lookups take no lock: they run inside a ``ReadSections``
+/// section and probe the stripe's published table. Inserts and removals lock one stripe.
+///
+/// - Invariant: `stripeCount` is a power of two; stripe `s` holds exactly the hashes with
+///   `hash & stripeMask == s`. Probing starts at `(hash >> 16) & (capacity - 1)`.
+/// - Invariant: every used slot of a stripe's current table owns one retain of its cell; removed slots
+///   have their cell bits cleared (the retain moves to the remover, released after `synchronize()`).
+///   A replaced table's slots own nothing: their retains moved to the new table.
+///
+/// Performance: a lookup hit costs one read section, one hash of the values and one compare of the
+/// label bytes; a miss (new series) costs a stripe lock and, when a table fills, an O(n/stripes) rehash.
+@usableFromInline
+@safe
+package final class LabelIndex: @unchecked Sendable {
+    @usableFromInline let stripes: UnsafeMutablePointer<LabelStripe>
+    @usableFromInline let stripeMask: Int
+    @usableFromInline let sections = ReadSections()
+    /// One lock per stripe, for writers.
+    let locks: LockBlock
+
+    /// Creates an index sized for about `capacityHint` series.
+    ///
+    /// - Parameter capacityHint: Expected series count; tables are preallocated for it.
+    init(capacityHint: Int) {
+        let stripeCount = LabelIndexConstants.stripeCount(forCapacity: capacityHint)
+        let perStripe = LabelIndexConstants.tableCapacity(forCount: capacityHint / stripeCount)
+        locks = LockBlock(count: stripeCount)
+        let stripes = UnsafeMutablePointer<LabelStripe>.allocate(capacity: stripeCount)
+        for index in 0..<stripeCount {
+            // Safe: index < stripeCount.
+            unsafe (stripes + index).initialize(to: LabelStripe(table: LabelTable.allocate(capacity: perStripe)))
+        }
+        unsafe self.stripes = stripes
+        self.stripeMask = stripeCount - 1
+    }
+
+    deinit {
+        for index in 0...stripeMask {
+            let table = self.table(of: index)
+            table.releaseCells()
+            table.deallocate()
+        }
+        unsafe stripes.deinitialize(count: stripeMask + 1)
+        unsafe stripes.deallocate()
+    }
+
+    @inlinable @inline(__always)
+    func table(of stripe: Int) -> LabelTable {
+        // Ordering: .acquiring pairs with the .releasing store that published the table's initialised slots.
+        // Safe: stripe <= stripeMask.
+        let bits = unsafe stripes[stripe].table.load(ordering: .acquiring)
+        return unsafe LabelTable(base: UnsafeMutableRawPointer(bitPattern: bits).unsafelyUnwrapped)
+    }
+
+    /// Calls `body` with the cell whose label set `matches` accepts, or with `nil`; lock-free.
+    ///
+    /// - Parameters:
+    ///   - hash: The finalised label hash (never 0 or 1).
+    ///   - matches: Compares a candidate cell's labels with the values looked up.
+    ///   - body: Gets the cell, valid only during the call (retain it to keep it).
+    /// - Returns: What `body` returns.
+    @inlinable @inline(__always)
+    func withCell<R>(hash: UInt64, matches: (SeriesCell) -> Bool, _ body: (SeriesCell?) -> R) -> R {
+        let token = sections.enter()
+        defer { sections.leave(token) }
+        let table = self.table(of: Int(truncatingIfNeeded: hash) & stripeMask)
+        let mask = table.capacity &- 1
+        var position = Int(truncatingIfNeeded: hash >> 16) & mask
+        while true {
+            // Safe: position is masked to capacity - 1.
+            let slot = unsafe table.slots + position
+            // Ordering: .acquiring pairs with the .releasing hash store in insert; the cell is then visible.
+            let stored = unsafe slot.pointee.hash.load(ordering: .acquiring)
+            if stored == 0 { return body(nil) }
+            if stored == hash {
+                let bits = unsafe slot.pointee.cell.load(ordering: .relaxed)
+                // A removal in flight clears the bits before the hash is seen as removed: skip the slot.
+                if bits != 0 {
+                    // Safe: a cell is released only after every read section that could see its bits has left.
+                    let cell = unsafe Unmanaged<SeriesCell>.fromOpaque(UnsafeRawPointer(bitPattern: bits).unsafelyUnwrapped)
+                    let found = unsafe cell._withUnsafeGuaranteedRef { matches($0) }
+                    if found { return unsafe cell._withUnsafeGuaranteedRef { body($0) } }
+                }
+            }
+            position = (position &+ 1) & mask
+        }
+    }
+
+    /// Finds the cell for a label set, creating it under the stripe lock when missing.
+    ///
+    /// - Parameters:
+    ///   - hash: The finalised label hash.
+    ///   - matches: Compares a candidate cell's labels with the values looked up.
+    ///   - create: Makes the cell (called at most once, under the stripe lock); `nil` refuses creation.
+    /// - Returns: The existing or new cell, or `nil` when `create` refused.
+    func findOrInsert(hash: UInt64, matches: (SeriesCell) -> Bool, create: () -> SeriesCell?) -> SeriesCell? {
+        let stripe = Int(truncatingIfNeeded: hash) & stripeMask
+        return locks.withLock(stripe) { () -> SeriesCell? in
+            if let existing = findLocked(stripe: stripe, hash: hash, matches: matches) { return existing }
+            guard let cell = create() else { return nil }
+            unsafe growIfNeeded(stripe: stripe, counts: &stripes[stripe].counts)
+            let table = self.table(of: stripe)
+            let mask = table.capacity - 1
+            var position = Int(truncatingIfNeeded: hash >> 16) & mask
+            while unsafe table.slots[position].hash.load(ordering: .relaxed) != 0 { position = (position + 1) & mask }
+            unsafe table.slots[position].cell.store(UInt(bitPattern: Unmanaged.passRetained(cell).toOpaque()), ordering: .relaxed)
+            // Ordering: .releasing publishes the cell (and its initialised contents) to readers' .acquiring load.
+            unsafe table.slots[position].hash.store(hash, ordering: .releasing)
+            unsafe stripes[stripe].counts.used += 1
+            return cell
+        }
+    }
+
+    /// Removes the cell for a label set; waits for readers before releasing it.
+    ///
+    /// - Parameters:
+    ///   - hash: The finalised label hash.
+    ///   - matches: Compares a candidate cell's labels with the values looked up.
+    /// - Returns: The removed cell, or `nil` when there was none.
+    func remove(hash: UInt64, matches: (SeriesCell) -> Bool) -> SeriesCell? {
+        let stripe = Int(truncatingIfNeeded: hash) & stripeMask
+        let removedBits = locks.withLock(stripe) { () -> UInt? in
+            let table = self.table(of: stripe)
+            let mask = table.capacity - 1
+            var position = Int(truncatingIfNeeded: hash >> 16) & mask
+            while true {
+                let stored = unsafe table.slots[position].hash.load(ordering: .relaxed)
+                if stored == 0 { return nil }
+                let bits = unsafe table.slots[position].cell.load(ordering: .relaxed)
+                if stored == hash, bits != 0,
+                    matches(unsafe Unmanaged<SeriesCell>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).takeUnretainedValue())
+                {
+                    // The index's retain moves to this call; the slot no longer owns the cell.
+                    unsafe table.slots[position].cell.store(0, ordering: .relaxed)
+                    unsafe table.slots[position].hash.store(1, ordering: .releasing)
+                    unsafe stripes[stripe].counts.removed += 1
+                    return bits
+                }
+                position = (position + 1) & mask
+            }
+        }
+        guard let bits = removedBits else { return nil }
+        sections.synchronize()
+        return unsafe Unmanaged<SeriesCell>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).takeRetainedValue()
+    }
+
+    /// Removes every cell; waits for readers before releasing them.
+    ///
+    /// - Parameter whileLocked: Runs while every stripe is locked, so that the caller can clear state that
+    ///   must stay consistent with the index (the creation-order log).
+    func removeAll(whileLocked: () -> Void) {
+        var retired: [LabelTable] = []
+        withAllStripesLocked(from: 0) {
+            for stripe in 0...stripeMask {
+                let old = self.table(of: stripe)
+                let fresh = LabelTable.allocate(capacity: LabelIndexConstants.minimumTableCapacity)
+                // Ordering: .releasing publishes the empty table's initialised slots.
+                unsafe stripes[stripe].table.store(UInt(bitPattern: fresh.base), ordering: .releasing)
+                retired.append(old)
+            }
+            whileLocked()
+        }
+        sections.synchronize()
+        for table in retired {
+            table.releaseCells()
+            table.deallocate()
+        }
+    }
+
+    private func withAllStripesLocked(from stripe: Int, _ body: () -> Void) {
+        guard stripe <= stripeMask else { return body() }
+        locks.withLock(stripe) {
+            unsafe stripes[stripe].counts = StripeCounts()
+            withAllStripesLocked(from: stripe + 1, body)
+        }
+    }
+
+    private func findLocked(stripe: Int, hash: UInt64, matches: (SeriesCell) -> Bool) -> SeriesCell? {
+        let table = self.table(of: stripe)
+        let mask = table.capacity - 1
+        var position = Int(truncatingIfNeeded: hash >> 16) & mask
+        while true {
+            let stored = unsafe table.slots[position].hash.load(ordering: .relaxed)
+            if stored == 0 { return nil }
+            if stored == hash {
+                let bits = unsafe table.slots[position].cell.load(ordering: .relaxed)
+                let cell = unsafe Unmanaged<SeriesCell>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).takeUnretainedValue()
+                if matches(cell) { return cell }
+            }
+            position = (position + 1) & mask
+        }
+    }
+
+    /// Replaces the stripe's table with a larger (or cleaned) one when inserting would pass the load factor.
+    @inline(never)
+    private func growIfNeeded(stripe: Int, counts: inout StripeCounts) {
+        let old = self.table(of: stripe)
+        guard (counts.used + 1) * LabelIndexConstants.maxLoadDenominator
+            > (old.capacity) * LabelIndexConstants.maxLoadNumerator
+        else { return }
+        let live = counts.used - counts.removed
+        let fresh = LabelTable.allocate(capacity: LabelIndexConstants.tableCapacity(forCount: (live + 1) * 2))
+        let freshMask = fresh.capacity - 1
+        for slot in 0..<(old.capacity) {
+            let hash = unsafe old.slots[slot].hash.load(ordering: .relaxed)
+            guard hash > 1 else { continue }
+            var position = Int(truncatingIfNeeded: hash >> 16) & freshMask
+            while unsafe fresh.slots[position].hash.load(ordering: .relaxed) != 0 { position = (position + 1) & freshMask }
+            unsafe fresh.slots[position].cell.store(old.slots[slot].cell.load(ordering: .relaxed), ordering: .relaxed)
+            unsafe fresh.slots[position].hash.store(hash, ordering: .relaxed)
+        }
+        // Ordering: .releasing publishes the filled table to readers' .acquiring load in table(of:).
+        unsafe stripes[stripe].table.store(UInt(bitPattern: fresh.base), ordering: .releasing)
+        counts = StripeCounts(used: live, removed: 0)
+        // The retains moved to the new table with the bits; the old table is freed once no reader is in it.
+        sections.synchronize()
+        old.deallocate()
+    }
+}
+
+/// Tunables of ``LabelIndex``, with the reasons for their values.
+enum LabelIndexConstants {
+    /// Tables are filled to at most 3/4: linear probing stays short (about 2.5 probes on a miss) while the
+    /// table costs about 21 bytes per series (16-byte slots).
+    static let maxLoadNumerator = 3
+    static let maxLoadDenominator = 4
+    /// The smallest table: 8 slots (128 bytes), so that small families stay small.
+    static let minimumTableCapacity = 8
+    /// Enough stripes that writers creating series rarely meet on one lock, few enough that an empty
+    /// family stays small: 4 for small families, up to 256 for a million series.
+    static func stripeCount(forCapacity capacity: Int) -> Int {
+        var count = 4
+        while count < 256 && count * 4096 < capacity { count <<= 1 }
+        return count
+    }
+
+    /// The power-of-two capacity that holds `count` slots below the load factor.
+    static func tableCapacity(forCount count: Int) -> Int {
+        var capacity = minimumTableCapacity
+        while capacity * maxLoadNumerator < count * maxLoadDenominator { capacity <<= 1 }
+        return capacity
+    }
+}

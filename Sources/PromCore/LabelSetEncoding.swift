@@ -1,0 +1,93 @@
+/// The exposition encoding of a label set, shared by both text formats: `a="1",b="x\"y"` (no braces).
+///
+/// Label values are escaped once, when a series is created (`\` → `\\`, `"` → `\"`, line feed → `\n`), so
+/// a render only copies bytes.
+@usableFromInline
+enum LabelSetEncoding {
+    /// Appends the escaped form of `value` to `bytes`.
+    ///
+    /// - Parameters:
+    ///   - value: Raw UTF-8 bytes.
+    ///   - bytes: Where the escaped bytes go.
+    @usableFromInline
+    static func appendEscaped(_ value: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
+        for unsafe byte in unsafe value {
+            switch byte {
+            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
+            default: bytes.append(byte)
+            }
+        }
+    }
+
+    /// Compares a raw label value with its escaped form at the start of `stored`.
+    ///
+    /// - Parameters:
+    ///   - value: The raw UTF-8 bytes of the value looked up.
+    ///   - stored: The stored encoding, from the first byte of the escaped value to the end of the label set.
+    ///   - needsEscaping: Whether `value` may hold a byte that is escaped; `false` allows one block compare.
+    /// - Returns: The number of stored bytes the escaped value took, or `nil` when the values differ.
+    @inlinable @inline(__always)
+    static func matchEscaped(
+        _ value: UnsafeRawBufferPointer,
+        stored: UnsafeRawBufferPointer,
+        needsEscaping: Bool
+    ) -> Int? {
+        let count = value.count
+        if !needsEscaping {
+            guard count < stored.count else { return nil }
+            // Safe: count < stored.count, so the closing quote is in bounds.
+            guard unsafe stored[count] == UInt8(ascii: "\"") else { return nil }
+            return unsafe bytesEqual(value.baseAddress, stored.baseAddress, count) ? count : nil
+        }
+        return unsafe matchEscapedSlow(value, stored: stored)
+    }
+
+    @usableFromInline
+    static func matchEscapedSlow(_ value: UnsafeRawBufferPointer, stored: UnsafeRawBufferPointer) -> Int? {
+        var position = 0
+        for unsafe byte in unsafe value {
+            let escaped: UInt8
+            switch byte {
+            case UInt8(ascii: "\\"): escaped = UInt8(ascii: "\\")
+            case UInt8(ascii: "\""): escaped = UInt8(ascii: "\"")
+            case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
+            default:
+                guard position < stored.count, unsafe stored[position] == byte else { return nil }
+                position += 1
+                continue
+            }
+            guard position + 1 < stored.count, unsafe stored[position] == UInt8(ascii: "\\"),
+                unsafe stored[position + 1] == escaped
+            else { return nil }
+            position += 2
+        }
+        guard position < stored.count, unsafe stored[position] == UInt8(ascii: "\"") else { return nil }
+        return position
+    }
+
+    /// Word-at-a-time byte equality.
+    @inlinable @inline(__always)
+    static func bytesEqual(_ lhs: UnsafeRawPointer?, _ rhs: UnsafeRawPointer?, _ count: Int) -> Bool {
+        guard count > 0, let lhs = unsafe lhs, let rhs = unsafe rhs else { return true }
+        var offset = 0
+        while offset + 8 <= count {
+            // Safe: offset + 8 <= count for both buffers.
+            if unsafe lhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                != rhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            {
+                return false
+            }
+            offset += 8
+        }
+        while offset < count {
+            // Safe: offset < count for both buffers.
+            if unsafe lhs.load(fromByteOffset: offset, as: UInt8.self) != rhs.load(fromByteOffset: offset, as: UInt8.self) {
+                return false
+            }
+            offset += 1
+        }
+        return true
+    }
+}

@@ -1,0 +1,105 @@
+import Synchronization
+
+/// The fixed part of a ``SeriesCell``.
+@frozen
+@usableFromInline
+package struct SeriesHeader {
+    /// Number of 8-byte atomic value words at the start of the tail.
+    @usableFromInline let valueWordCount: Int32
+    /// Number of bytes of the encoded label set that follows the value words.
+    @usableFromInline let labelByteCount: Int32
+    /// Position in the family's creation-order log; written only under the log's lock.
+    @usableFromInline var logPosition: Int
+    /// Per-CPU counter cells for a sharded counter, or `nil`.
+    @usableFromInline let shards: CounterShards?
+}
+
+/// One series: its atomic values and the exposition bytes of its label set, in one allocation.
+///
+/// Layout of the tail (8-byte aligned):
+///
+///     +-----------------------+-----------------------+-----+---------------------------+
+///     | value word 0 (atomic) | value word 1 (atomic) | ... | label set: a="1",b="2"    |
+///     +-----------------------+-----------------------+-----+---------------------------+
+///
+/// What the value words hold depends on the family type: a counter has an integer count and a
+/// floating-point remainder (its value is their sum), a gauge the bits of a `Double`, a histogram one
+/// count per bucket (not cumulative) then the bits of the sum.
+///
+/// - Invariant: the value words are bound to `Atomic<UInt64>` and only ever accessed atomically; the label
+///   bytes are bound to `UInt8`, written once in `make` and immutable afterwards, so any thread that can
+///   reach the cell may read them without synchronisation.
+/// - Invariant: a cell never moves, so pointers into it stay valid while the cell is retained.
+@usableFromInline
+package final class SeriesCell: ManagedBuffer<SeriesHeader, UInt64> {
+    /// Creates a cell with zeroed values and the given label-set encoding.
+    ///
+    /// - Parameters:
+    ///   - valueWordCount: Number of atomic value words.
+    ///   - labels: The encoded label set.
+    ///   - shards: Per-CPU counter cells, for sharded counters.
+    /// - Returns: The new cell.
+    static func make(valueWordCount: Int, labels: UnsafeRawBufferPointer, shards: CounterShards?) -> SeriesCell {
+        let words = valueWordCount + (labels.count + 7) / 8
+        let header = SeriesHeader(
+            valueWordCount: Int32(valueWordCount),
+            labelByteCount: Int32(labels.count),
+            logPosition: -1,
+            shards: shards
+        )
+        let buffer = SeriesCell.create(minimumCapacity: max(words, 1)) { _ in header }
+        let cell = unsafe unsafeDowncast(buffer, to: SeriesCell.self)
+        unsafe cell.withUnsafeMutablePointerToElements { elements in
+            let raw = UnsafeMutableRawPointer(elements)
+            let atomics = unsafe raw.bindMemory(to: Atomic<UInt64>.self, capacity: valueWordCount)
+            for index in 0..<valueWordCount {
+                // Safe: index < valueWordCount, the capacity just bound.
+                unsafe (atomics + index).initialize(to: Atomic(0))
+            }
+            let labelStart = unsafe raw + valueWordCount * 8
+            let bytes = unsafe labelStart.bindMemory(to: UInt8.self, capacity: labels.count)
+            if let base = labels.baseAddress {
+                // Safe: the tail has (labels.count + 7) / 8 words after the value words.
+                unsafe bytes.initialize(from: base.assumingMemoryBound(to: UInt8.self), count: labels.count)
+            }
+        }
+        return cell
+    }
+
+    /// The atomic value words.
+    ///
+    /// The pointer must not outlive the cell.
+    @inlinable @inline(__always)
+    package var values: UnsafeMutablePointer<Atomic<UInt64>> {
+        unsafe self.withUnsafeMutablePointerToElements {
+            // Safe: the value words were bound to Atomic<UInt64> in make.
+            unsafe UnsafeMutableRawPointer($0).assumingMemoryBound(to: Atomic<UInt64>.self)
+        }
+    }
+
+    /// The encoded label set (`a="1",b="2"`), empty for a series without labels.
+    ///
+    /// The buffer must not outlive the cell. Header fields are read one by one through the header pointer
+    /// (never as a whole struct) because `logPosition` is written concurrently under the log lock.
+    @inlinable @inline(__always)
+    package var labelBytes: UnsafeRawBufferPointer {
+        unsafe self.withUnsafeMutablePointers { header, elements in
+            unsafe UnsafeRawBufferPointer(
+                start: UnsafeRawPointer(elements + Int(header.pointee.valueWordCount)),
+                count: Int(header.pointee.labelByteCount)
+            )
+        }
+    }
+
+    /// The per-CPU cells of a sharded counter, or `nil`.
+    @inlinable
+    var shards: CounterShards? {
+        unsafe self.withUnsafeMutablePointerToHeader { unsafe $0.pointee.shards }
+    }
+
+    /// The position in the family's creation-order log; read and written only under the log's lock.
+    var logPosition: Int {
+        get { unsafe self.withUnsafeMutablePointerToHeader { unsafe $0.pointee.logPosition } }
+        set { unsafe self.withUnsafeMutablePointerToHeader { unsafe $0.pointee.logPosition = newValue } }
+    }
+}

@@ -1,0 +1,1 @@
+// Placeholder until the target has sources; delete when adding the first file.
