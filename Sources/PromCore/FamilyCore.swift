@@ -77,23 +77,45 @@ package final class FamilyCore: @unchecked Sendable {
     }
 
     /// Compares a cell's encoded label set with `values`.
+    ///
+    /// Without escaped bytes in the values, each value is one block compare against the stored bytes
+    /// followed by a check of the closing quote.
     @inlinable
     func matches<Values: Collection>(_ cell: SeriesCell, _ values: Values, _ needsEscaping: Bool) -> Bool
     where Values.Element: LabelValue {
         let stored = unsafe cell.labelBytes
+        guard let base = unsafe stored.baseAddress else { return labelCount == 0 }
+        let end = stored.count
         var position = 0
-        var label = 0
-        for value in values {
-            // Safe: label < labelCount because values.count == labelCount was checked by the caller.
-            unsafe position &+= labelPrefixLengths.withUnsafeBufferPointer { unsafe $0[label] }
-            label &+= 1
-            guard position < stored.count else { return false }
-            let rest = unsafe UnsafeRawBufferPointer(rebasing: stored[position...])
-            guard let length = unsafe value.withLabelValueBytes({ unsafe LabelSetEncoding.matchEscaped($0, stored: rest, needsEscaping: needsEscaping) })
-            else { return false }
-            position &+= length &+ 1
+        return unsafe labelPrefixLengths.withUnsafeBufferPointer { prefixes in
+            var label = 0
+            // Indexing (not `for in`) borrows each value: no retain and release per label.
+            var index = values.startIndex
+            while index != values.endIndex {
+                // Safe: label < labelCount because the caller checked values.count == labelCount.
+                position &+= unsafe prefixes[label]
+                label &+= 1
+                let matched = values[index].withLabelValueBytes { bytes -> Bool in
+                    let count = bytes.count
+                    if !needsEscaping {
+                        guard position &+ count < end,
+                            unsafe base.load(fromByteOffset: position &+ count, as: UInt8.self) == UInt8(ascii: "\""),
+                            unsafe LabelSetEncoding.bytesEqual(bytes.baseAddress, base + position, count)
+                        else { return false }
+                        position &+= count &+ 1
+                        return true
+                    }
+                    guard position < end else { return false }
+                    let rest = unsafe UnsafeRawBufferPointer(start: base + position, count: end &- position)
+                    guard let length = unsafe LabelSetEncoding.matchEscapedSlow(bytes, stored: rest) else { return false }
+                    position &+= length &+ 1
+                    return true
+                }
+                if !matched { return false }
+                values.formIndex(after: &index)
+            }
+            return position == end
         }
-        return position == stored.count
     }
 
     /// Creates (or finds, if another thread won) the cell for `values`; folds into the overflow series
@@ -154,7 +176,10 @@ package final class FamilyCore: @unchecked Sendable {
         let hasher = LabelHasher.hashing(values)
         guard let cell = index.remove(hash: hasher.finalized, matches: { self.matches($0, values, hasher.needsEscaping) })
         else { return false }
+        // The log drops its reference first; renders that copied the cell from the log are inside a read
+        // section, so the cell is freed (when `cell` goes out of scope) only after they left.
         log.remove(cell)
+        index.sections.synchronize()
         return true
     }
 
@@ -164,12 +189,20 @@ package final class FamilyCore: @unchecked Sendable {
         overflow.withLock { $0 = nil }
     }
 
-    /// Walks the series in creation order, a chunk at a time, without holding a lock during `body`.
+    /// Walks the series in creation order, a chunk at a time, without retaining them and without holding
+    /// a lock while rendering.
     ///
     /// - Parameters:
     ///   - chunk: Scratch storage, reused between calls; emptied at the end.
-    ///   - body: Called for each chunk of series.
-    package func forEachChunk(_ chunk: inout ContiguousArray<SeriesCell>, _ body: (ContiguousArray<SeriesCell>) throws -> Void) rethrows {
+    ///   - render: Called for each chunk inside a read section; the cells are valid only during the call.
+    ///     It must not block (no I/O): writers that free memory wait for it.
+    ///   - between: Called after each chunk, outside the read section (flush output there).
+    /// - Throws: What `between` throws.
+    package func forEachChunk(
+        _ chunk: inout ContiguousArray<Unmanaged<SeriesCell>>,
+        render: (UnsafeBufferPointer<Unmanaged<SeriesCell>>) -> Void,
+        between: () throws -> Void
+    ) rethrows {
         log.beginRender()
         defer {
             log.endRender()
@@ -177,9 +210,13 @@ package final class FamilyCore: @unchecked Sendable {
         }
         var position = 0
         while true {
+            let token = index.sections.enter()
             position = log.copyChunk(from: position, into: &chunk, maxCount: 512)
-            if chunk.isEmpty { return }
-            try body(chunk)
+            let isEmpty = chunk.isEmpty
+            if !isEmpty { unsafe chunk.withUnsafeBufferPointer { unsafe render($0) } }
+            index.sections.leave(token)
+            if isEmpty { return }
+            try between()
         }
     }
 }
@@ -189,7 +226,12 @@ extension LabelHasher {
     @inlinable
     static func hashing<Values: Collection>(_ values: Values) -> LabelHasher where Values.Element: LabelValue {
         var hasher = LabelHasher()
-        for value in values { unsafe value.withLabelValueBytes { unsafe hasher.combine($0) } }
+        // Indexing (not `for in`) borrows each value: no retain and release per label.
+        var index = values.startIndex
+        while index != values.endIndex {
+            values[index].withLabelValueBytes { unsafe hasher.combine($0) }
+            values.formIndex(after: &index)
+        }
         return hasher
     }
 }

@@ -27,48 +27,82 @@ struct LabelHasher {
         return product.high ^ product.low
     }
 
+    @usableFromInline static let lowBits: UInt64 = 0x0101_0101_0101_0101
+    @usableFromInline static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// High bit set in each byte lane of `word` that may equal `byte` (exact for "is there any").
     @inlinable @inline(__always)
-    static func hasByte(_ word: UInt64, _ byte: UInt8) -> Bool {
-        let pattern = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
-        return (pattern &- 0x0101_0101_0101_0101) & ~pattern & 0x8080_8080_8080_8080 != 0
+    static func matchBits(_ word: UInt64, _ byte: UInt8) -> UInt64 {
+        let pattern = word ^ (lowBits &* UInt64(byte))
+        return (pattern &- lowBits) & ~pattern & highBits
     }
 
+    /// Non-zero when `word` holds a byte that the exposition formats escape; branch-free.
     @inlinable @inline(__always)
-    static func needsEscaping(_ word: UInt64) -> Bool {
-        hasByte(word, UInt8(ascii: "\\")) || hasByte(word, UInt8(ascii: "\"")) || hasByte(word, UInt8(ascii: "\n"))
+    static func escapeBits(_ word: UInt64) -> UInt64 {
+        matchBits(word, UInt8(ascii: "\\")) | matchBits(word, UInt8(ascii: "\"")) | matchBits(word, UInt8(ascii: "\n"))
     }
 
     /// Adds one label value.
     ///
+    /// Two independent multiply lanes keep the dependency chain short; the last partial word is read
+    /// with one overlapping load instead of byte by byte.
+    ///
     /// - Parameter bytes: The UTF-8 bytes of the value.
-    @inlinable
+    @inlinable @inline(__always)
     mutating func combine(_ bytes: UnsafeRawBufferPointer) {
-        var state = self.state ^ UInt64(truncatingIfNeeded: bytes.count)
-        var escape = false
-        var offset = 0
         let count = bytes.count
-        while offset + 8 <= count {
-            // Safe: offset + 8 <= count.
-            let word = unsafe bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            escape = escape || LabelHasher.needsEscaping(word)
-            state = LabelHasher.mix(state ^ word)
-            offset += 8
-        }
-        if offset < count {
-            var word: UInt64 = 0
-            var shift: UInt64 = 0
-            while offset < count {
-                // Safe: offset < count.
-                word |= UInt64(unsafe bytes[offset]) << shift
-                shift += 8
-                offset += 1
+        var laneA = state ^ (UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15)
+        var laneB = state &+ 0xA076_1D64_78BD_642F
+        var escape: UInt64 = 0
+        if let base = unsafe bytes.baseAddress, count > 0 {
+            var offset = 0
+            while offset &+ 16 <= count {
+                // Safe: offset + 16 <= count.
+                let first = unsafe base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                let second = unsafe base.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self)
+                escape |= LabelHasher.escapeBits(first) | LabelHasher.escapeBits(second)
+                laneA = (laneA ^ first) &* 0xBF58_476D_1CE4_E5B9
+                laneB = (laneB ^ second) &* 0x94D0_49BB_1331_11EB
+                offset &+= 16
             }
-            // Zero padding never reads as an escaped byte.
-            escape = escape || LabelHasher.needsEscaping(word)
-            state = LabelHasher.mix(state ^ word)
+            if offset &+ 8 <= count {
+                // Safe: offset + 8 <= count.
+                let word = unsafe base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                escape |= LabelHasher.escapeBits(word)
+                laneA = (laneA ^ word) &* 0xBF58_476D_1CE4_E5B9
+                offset &+= 8
+            }
+            if offset < count {
+                let word = unsafe LabelHasher.loadTail(base, count: count, from: offset)
+                // Zero bytes shifted in never read as escaped bytes.
+                escape |= LabelHasher.escapeBits(word)
+                laneB = (laneB ^ word) &* 0x94D0_49BB_1331_11EB
+            }
         }
-        self.state = LabelHasher.mix(state ^ 0xA076_1D64_78BD_642F)
-        self.needsEscaping = self.needsEscaping || escape
+        self.state = LabelHasher.mix(laneA ^ ((laneB << 29) | (laneB >> 35)))
+        self.needsEscaping = self.needsEscaping || escape != 0
+    }
+
+    /// The bytes from `offset` to `count` (1 to 7 of them) in one word, zero-extended.
+    @inlinable @inline(__always)
+    static func loadTail(_ base: UnsafeRawPointer, count: Int, from offset: Int) -> UInt64 {
+        let remaining = count &- offset
+        if count >= 8 {
+            // Safe: count >= 8, so the last 8 bytes are in bounds; the already hashed ones are shifted out.
+            return unsafe base.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self) >> UInt64(8 &* (8 &- remaining))
+        }
+        if count >= 4 {
+            // Safe: both 4-byte loads lie within [0, count); together they cover every byte.
+            let low = UInt64(unsafe base.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+            let high = UInt64(unsafe base.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self))
+            return low | (high << 32)
+        }
+        // Safe: 0, count / 2 and count - 1 are below count (1 to 3).
+        let first = UInt64(unsafe base.load(fromByteOffset: 0, as: UInt8.self))
+        let middle = UInt64(unsafe base.load(fromByteOffset: count >> 1, as: UInt8.self))
+        let last = UInt64(unsafe base.load(fromByteOffset: count &- 1, as: UInt8.self))
+        return first | (middle << 8) | (last << 16)
     }
 
     /// The final hash. Values 0 and 1 are reserved by the label index (empty and removed slots).

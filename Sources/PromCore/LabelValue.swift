@@ -11,7 +11,7 @@ public protocol LabelValue {
 }
 
 extension String: LabelValue {
-    @inlinable
+    @inlinable @inline(__always)
     public func withLabelValueBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         if let result = try unsafe self.utf8.withContiguousStorageIfAvailable({ try unsafe body(UnsafeRawBufferPointer($0)) }) {
             return result
@@ -22,7 +22,7 @@ extension String: LabelValue {
 }
 
 extension Substring: LabelValue {
-    @inlinable
+    @inlinable @inline(__always)
     public func withLabelValueBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         if let result = try unsafe self.utf8.withContiguousStorageIfAvailable({ try unsafe body(UnsafeRawBufferPointer($0)) }) {
             return result
@@ -33,7 +33,7 @@ extension Substring: LabelValue {
 }
 
 extension StaticString: LabelValue {
-    @inlinable
+    @inlinable @inline(__always)
     public func withLabelValueBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         if self.hasPointerRepresentation {
             return try unsafe body(UnsafeRawBufferPointer(start: self.utf8Start, count: self.utf8CodeUnitCount))

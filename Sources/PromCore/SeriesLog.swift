@@ -1,20 +1,29 @@
 /// The state behind ``SeriesLog``'s lock.
 struct SeriesLogState {
-    var cells: ContiguousArray<SeriesCell?> = []
+    /// Each non-nil entry owns one retain of its cell (kept as `Unmanaged` so that copying a chunk for a
+    /// render costs no reference counting).
+    var cells: ContiguousArray<Unmanaged<SeriesCell>?> = []
     var live = 0
     var activeRenders = 0
 }
 
 /// The series of one family in creation order: what a render walks.
 ///
-/// A render copies (and retains) a chunk of cells under the lock, then formats them with the lock
-/// released, so writers creating series wait at most for one chunk copy.
+/// A render copies a chunk of cell references under the lock, then formats them with the lock released,
+/// so writers creating series wait at most for one chunk copy.
 ///
 /// - Invariant: `cells[i]?.logPosition == i` for every non-nil entry; `live` counts the non-nil
-///   entries. Entries are compacted only when no render is walking the log, so a render's positions
-///   stay valid between its chunks.
-final class SeriesLog: Sendable {
+///   entries (the overflow series is not counted). Entries are compacted only when no render is walking
+///   the log, so a render's positions stay valid between its chunks.
+/// - Invariant: every non-nil entry holds one retain, given up when the entry is cleared.
+final class SeriesLog: @unchecked Sendable {
     private let state = Locked(SeriesLogState())
+
+    deinit {
+        state.withLock { state in
+            for cell in unsafe state.cells { unsafe cell?.release() }
+        }
+    }
 
     /// Series that exist now.
     var liveCount: Int { state.withLock { $0.live } }
@@ -30,7 +39,7 @@ final class SeriesLog: Sendable {
             guard state.live < limit else { return nil }
             let cell = make()
             cell.logPosition = state.cells.count
-            state.cells.append(cell)
+            unsafe state.cells.append(Unmanaged.passRetained(cell))
             state.live += 1
             return cell
         }
@@ -40,7 +49,7 @@ final class SeriesLog: Sendable {
     func appendUnlimited(_ cell: SeriesCell) {
         state.withLock { state in
             cell.logPosition = state.cells.count
-            state.cells.append(cell)
+            unsafe state.cells.append(Unmanaged.passRetained(cell))
         }
     }
 
@@ -50,17 +59,24 @@ final class SeriesLog: Sendable {
     func remove(_ cell: SeriesCell) {
         state.withLock { state in
             let position = cell.logPosition
-            guard position >= 0, position < state.cells.count, state.cells[position] === cell else { return }
+            guard position >= 0, position < state.cells.count,
+                let entry = unsafe state.cells[position], unsafe entry.toOpaque() == Unmanaged.passUnretained(cell).toOpaque()
+            else { return }
             state.cells[position] = nil
             state.live -= 1
             cell.logPosition = -1
+            unsafe entry.release()
         }
     }
 
     /// Drops every cell.
     func removeAll() {
         state.withLock { state in
-            for cell in state.cells { cell?.logPosition = -1 }
+            for entry in unsafe state.cells {
+                guard let entry = unsafe entry else { continue }
+                unsafe entry._withUnsafeGuaranteedRef { $0.logPosition = -1 }
+                unsafe entry.release()
+            }
             state.cells.removeAll(keepingCapacity: state.activeRenders > 0)
             state.live = 0
         }
@@ -70,12 +86,12 @@ final class SeriesLog: Sendable {
     func beginRender() {
         state.withLock { state in
             if state.activeRenders == 0, state.cells.count - state.live > state.cells.count / 4 + 64 {
-                var kept = ContiguousArray<SeriesCell?>()
+                var kept = ContiguousArray<Unmanaged<SeriesCell>?>()
                 kept.reserveCapacity(state.live + state.live / 4)
-                for cell in state.cells {
-                    guard let cell else { continue }
-                    cell.logPosition = kept.count
-                    kept.append(cell)
+                for entry in unsafe state.cells {
+                    guard let entry = unsafe entry else { continue }
+                    unsafe entry._withUnsafeGuaranteedRef { $0.logPosition = kept.count }
+                    unsafe kept.append(entry)
                 }
                 state.cells = kept
             }
@@ -88,19 +104,23 @@ final class SeriesLog: Sendable {
         state.withLock { $0.activeRenders -= 1 }
     }
 
-    /// Copies up to `maxCount` cells from `position` on into `chunk`, retaining them.
+    /// Copies up to `maxCount` cell references from `position` on into `chunk`, without retaining them.
+    ///
+    /// The caller must be inside a read section of the family's ``ReadSections`` from before this call
+    /// until it is done with the chunk: a cell dropped from the log stays alive until the index's
+    /// `synchronize()`, which waits for that section.
     ///
     /// - Parameters:
     ///   - position: Where to continue; 0 at the start of a render.
     ///   - chunk: Emptied, then filled; its capacity is reused.
     ///   - maxCount: The chunk size.
     /// - Returns: The position to continue from; `chunk` is empty at the end.
-    func copyChunk(from position: Int, into chunk: inout ContiguousArray<SeriesCell>, maxCount: Int) -> Int {
+    func copyChunk(from position: Int, into chunk: inout ContiguousArray<Unmanaged<SeriesCell>>, maxCount: Int) -> Int {
         chunk.removeAll(keepingCapacity: true)
         return state.withLock { state in
             var position = position
             while position < state.cells.count && chunk.count < maxCount {
-                if let cell = state.cells[position] { chunk.append(cell) }
+                if let cell = unsafe state.cells[position] { unsafe chunk.append(cell) }
                 position += 1
             }
             return position

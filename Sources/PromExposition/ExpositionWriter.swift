@@ -13,7 +13,7 @@ import PromCore
 public final class ExpositionWriter {
     /// The format written.
     public let format: ExpositionWriterFormat
-    private var chunk = ContiguousArray<SeriesCell>()
+    private var chunk = ContiguousArray<Unmanaged<SeriesCell>>()
 
     /// Creates a writer.
     ///
@@ -65,22 +65,25 @@ public final class ExpositionWriter {
         buffer.append(openMetrics ? rendering.openMetricsHeader : rendering.textHeader)
         let type = family.descriptor.type
         try family.forEachChunk(&chunk) { cells in
-            for cell in cells {
-                switch type {
-                case .counter:
-                    let name = openMetrics ? rendering.openMetricsValueName : rendering.textValueName
-                    writeCounter(cell, name: name, into: buffer)
-                case .gauge:
-                    writeLine(name: rendering.textValueName, cell: cell, into: buffer)
-                    NumberFormatting.append(Gauge.value(of: cell), to: buffer)
-                    buffer.appendReserved(UInt8(ascii: "\n"))
-                case .histogram:
-                    writeHistogram(cell, rendering, into: buffer)
+            for cell in unsafe cells {
+                unsafe cell._withUnsafeGuaranteedRef { cell in
+                    switch type {
+                    case .counter:
+                        let name = openMetrics ? rendering.openMetricsValueName : rendering.textValueName
+                        writeCounter(cell, name: name, into: buffer)
+                    case .gauge:
+                        writeLine(name: rendering.textValueName, cell: cell, into: buffer)
+                        NumberFormatting.append(Gauge.value(of: cell), to: buffer)
+                        buffer.appendReserved(UInt8(ascii: "\n"))
+                    case .histogram:
+                        writeHistogram(cell, rendering, into: buffer)
+                    }
                 }
-                if buffer.byteCount >= flushThreshold {
-                    try flush(buffer)
-                    buffer.removeAll()
-                }
+            }
+        } between: {
+            if buffer.byteCount >= flushThreshold {
+                try flush(buffer)
+                buffer.removeAll()
             }
         }
     }

@@ -20,12 +20,7 @@ public enum NumberFormatting {
     @inlinable
     public static func append(_ value: UInt64, to buffer: ExpositionBuffer) {
         buffer.reserve(20)
-        var digits = 1
-        var probe = value
-        while probe >= 10 {
-            probe /= 10
-            digits &+= 1
-        }
+        let digits = digitCount(value)
         let start = unsafe buffer.cursor
         var position = digits
         var rest = value
@@ -45,6 +40,20 @@ public enum NumberFormatting {
             unsafe (start + position).storeBytes(of: UInt8(truncatingIfNeeded: rest) &+ 48, as: UInt8.self)
         }
         buffer.count &+= digits
+    }
+
+    /// The number of decimal digits of `value` (1 for 0), without a division loop.
+    @inlinable @inline(__always)
+    static func digitCount(_ value: UInt64) -> Int {
+        // 1233 / 4096 approximates log10(2); the table lookup corrects the estimate by one.
+        let estimate = ((64 &- value.leadingZeroBitCount) &* 1233) >> 12
+        let threshold = unsafe integerPowersOfTen.withUnsafeBufferPointer { unsafe $0[estimate] }
+        return value >= threshold ? estimate &+ 1 : max(estimate, 1)
+    }
+
+    @usableFromInline
+    static let integerPowersOfTen: [UInt64] = (0...19).map { exponent in
+        (0..<exponent).reduce(UInt64(1)) { product, _ in product * 10 }
     }
 
     @usableFromInline
