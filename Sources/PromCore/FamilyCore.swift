@@ -19,7 +19,9 @@ package final class FamilyCore: @unchecked Sendable {
     /// `labelPrefixLengths[k]`: bytes before label k's value in an encoded set (`,` + `name="`).
     @usableFromInline let labelPrefixLengths: [Int]
     @usableFromInline let index: LabelIndex
-    let log = SeriesLog()
+    @usableFromInline let log = SeriesLog()
+    /// The series limit, or `Int.max`.
+    @usableFromInline let seriesLimit: Int
     /// Cells handed out for a lookup with the wrong number of values: counted nowhere, exported never.
     @usableFromInline let detached: SeriesCell
     private let overflow = Locked<SeriesCell?>(nil)
@@ -31,6 +33,7 @@ package final class FamilyCore: @unchecked Sendable {
     init(descriptor: FamilyDescriptor, options: FamilyOptions, overflowCounter: Counter?) {
         self.descriptor = descriptor
         self.options = options
+        self.seriesLimit = options.seriesLimit ?? Int.max
         switch descriptor.type {
         case .counter: valueWordCount = 2
         case .gauge: valueWordCount = 1
@@ -39,7 +42,7 @@ package final class FamilyCore: @unchecked Sendable {
         labelNames = descriptor.labelNames
         labelPrefixLengths = descriptor.labelNames.enumerated().map { ($0 == 0 ? 0 : 1) + $1.utf8.count + 2 }
         index = LabelIndex(capacityHint: options.capacityHint)
-        detached = unsafe SeriesCell.make(valueWordCount: valueWordCount, labels: UnsafeRawBufferPointer(start: nil, count: 0), shards: nil)
+        detached = unsafe SeriesCell.make(valueWordCount: valueWordCount, labelByteCount: 0, shards: nil, hash: 0) { _ in }
         self.overflowCounter = overflowCounter
     }
 
@@ -60,7 +63,7 @@ package final class FamilyCore: @unchecked Sendable {
         let hasher = LabelHasher.hashing(values)
         let found = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, hasher.needsEscaping) }) { $0 }
         if let found { return found }
-        return createCell(for: values, hash: hasher.finalized)
+        return createCell(for: values, hasher: hasher)
     }
 
     /// Calls `body` with the cell for a label set without retaining it; creates it when missing.
@@ -73,7 +76,7 @@ package final class FamilyCore: @unchecked Sendable {
             cell in cell.map(body)
         }
         if let result { return result }
-        return body(createCell(for: values, hash: hasher.finalized))
+        return body(createCell(for: values, hasher: hasher))
     }
 
     /// Compares a cell's encoded label set with `values`.
@@ -84,7 +87,7 @@ package final class FamilyCore: @unchecked Sendable {
     func matches<Values: Collection>(_ cell: SeriesCell, _ values: Values, _ needsEscaping: Bool) -> Bool
     where Values.Element: LabelValue {
         let stored = unsafe cell.labelBytes
-        guard let base = unsafe stored.baseAddress else { return labelCount == 0 }
+        guard let base = stored.baseAddress else { return labelCount == 0 }
         let end = stored.count
         var position = 0
         return unsafe labelPrefixLengths.withUnsafeBufferPointer { prefixes in
@@ -95,7 +98,7 @@ package final class FamilyCore: @unchecked Sendable {
                 // Safe: label < labelCount because the caller checked values.count == labelCount.
                 position &+= unsafe prefixes[label]
                 label &+= 1
-                let matched = values[index].withLabelValueBytes { bytes -> Bool in
+                let matched = unsafe values[index].withLabelValueBytes { bytes -> Bool in
                     let count = bytes.count
                     if !needsEscaping {
                         guard position &+ count < end,
@@ -121,35 +124,56 @@ package final class FamilyCore: @unchecked Sendable {
     /// Creates (or finds, if another thread won) the cell for `values`; folds into the overflow series
     /// past the limit.
     @inlinable @inline(never)
-    func createCell<Values: Collection>(for values: Values, hash: UInt64) -> SeriesCell where Values.Element: LabelValue {
-        var encoded: [UInt8] = []
-        for (label, value) in zip(labelNames, values) {
-            if !encoded.isEmpty { encoded.append(UInt8(ascii: ",")) }
-            encoded.append(contentsOf: label.utf8)
-            encoded.append(contentsOf: "=\"".utf8)
-            unsafe value.withLabelValueBytes { unsafe LabelSetEncoding.appendEscaped($0, to: &encoded) }
-            encoded.append(UInt8(ascii: "\""))
+    func createCell<Values: Collection>(for values: Values, hasher: LabelHasher) -> SeriesCell
+    where Values.Element: LabelValue {
+        let hash = hasher.finalized
+        let needsEscaping = hasher.needsEscaping
+        let cell = index.findOrInsert(hash: hash, matches: { self.matches($0, values, needsEscaping) }) {
+            let cell = makeCell(for: values, hash: hash, needsEscaping: needsEscaping)
+            return log.append(cell, limit: seriesLimit) ? cell : nil
         }
-        let matchAny: (SeriesCell) -> Bool = { cell in
-            unsafe cell.labelBytes.elementsEqual(encoded)
+        if let cell { return cell }
+        return overflowed()
+    }
+
+    /// A new cell holding the encoded label set of `values`, written straight into the cell.
+    @inlinable
+    func makeCell<Values: Collection>(for values: Values, hash: UInt64, needsEscaping: Bool) -> SeriesCell
+    where Values.Element: LabelValue {
+        var length = labelPrefixLengths.reduce(0, +) + labelCount
+        for value in values {
+            unsafe length += value.withLabelValueBytes { unsafe LabelSetEncoding.escapedCount($0, needsEscaping: needsEscaping) }
         }
-        return insert(encoded: encoded, hash: hash, matches: matchAny)
+        return unsafe SeriesCell.make(valueWordCount: valueWordCount, labelByteCount: length, shards: makeShards(), hash: hash) {
+            target in
+            var position = 0
+            for (label, value) in zip(labelNames, values) {
+                if position > 0 {
+                    unsafe target.storeBytes(of: UInt8(ascii: ","), toByteOffset: position, as: UInt8.self)
+                    position += 1
+                }
+                position += unsafe LabelSetEncoding.write(label, into: target + position)
+                unsafe target.storeBytes(of: UInt8(ascii: "="), toByteOffset: position, as: UInt8.self)
+                unsafe target.storeBytes(of: UInt8(ascii: "\""), toByteOffset: position + 1, as: UInt8.self)
+                position += 2
+                unsafe position += value.withLabelValueBytes {
+                    unsafe LabelSetEncoding.writeEscaped($0, into: target + position, needsEscaping: needsEscaping)
+                }
+                unsafe target.storeBytes(of: UInt8(ascii: "\""), toByteOffset: position, as: UInt8.self)
+                position += 1
+            }
+            assert(position == length)
+        }
     }
 
     @usableFromInline
-    func insert(encoded: [UInt8], hash: UInt64, matches: (SeriesCell) -> Bool) -> SeriesCell {
-        let limit = options.seriesLimit ?? Int.max
-        let cell = index.findOrInsert(hash: hash, matches: matches) {
-            log.append(limit: limit) {
-                unsafe encoded.withUnsafeBytes { unsafe SeriesCell.make(valueWordCount: valueWordCount, labels: $0, shards: makeShards()) }
-            }
-        }
-        if let cell { return cell }
+    func overflowed() -> SeriesCell {
         overflowCounter?.inc()
         return overflowCell()
     }
 
-    private func makeShards() -> CounterShards? {
+    @usableFromInline
+    func makeShards() -> CounterShards? {
         descriptor.type == .counter && options.counterShards > 1 ? CounterShards(count: options.counterShards) : nil
     }
 
@@ -161,7 +185,9 @@ package final class FamilyCore: @unchecked Sendable {
                 if !encoded.isEmpty { encoded.append(UInt8(ascii: ",")) }
                 encoded.append(contentsOf: "\(label)=\"__overflow__\"".utf8)
             }
-            let cell = unsafe encoded.withUnsafeBytes { unsafe SeriesCell.make(valueWordCount: valueWordCount, labels: $0, shards: makeShards()) }
+            let cell = unsafe SeriesCell.make(valueWordCount: valueWordCount, labelByteCount: encoded.count, shards: makeShards(), hash: 0) {
+                target in unsafe encoded.withUnsafeBytes { unsafe target.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            }
             log.appendUnlimited(cell)
             overflow = cell
             return cell
@@ -206,13 +232,13 @@ package final class FamilyCore: @unchecked Sendable {
         log.beginRender()
         defer {
             log.endRender()
-            chunk.removeAll(keepingCapacity: true)
+            unsafe chunk.removeAll(keepingCapacity: true)
         }
         var position = 0
         while true {
             let token = index.sections.enter()
-            position = log.copyChunk(from: position, into: &chunk, maxCount: 512)
-            let isEmpty = chunk.isEmpty
+            position = unsafe log.copyChunk(from: position, into: &chunk, maxCount: 512)
+            let isEmpty = unsafe chunk.isEmpty
             if !isEmpty { unsafe chunk.withUnsafeBufferPointer { unsafe render($0) } }
             index.sections.leave(token)
             if isEmpty { return }
@@ -229,7 +255,7 @@ extension LabelHasher {
         // Indexing (not `for in`) borrows each value: no retain and release per label.
         var index = values.startIndex
         while index != values.endIndex {
-            values[index].withLabelValueBytes { unsafe hasher.combine($0) }
+            unsafe values[index].withLabelValueBytes { unsafe hasher.combine($0) }
             values.formIndex(after: &index)
         }
         return hasher

@@ -55,7 +55,7 @@ struct LabelHasher {
         var laneA = state ^ (UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15)
         var laneB = state &+ 0xA076_1D64_78BD_642F
         var escape: UInt64 = 0
-        if let base = unsafe bytes.baseAddress, count > 0 {
+        if let base = bytes.baseAddress, count > 0 {
             var offset = 0
             while offset &+ 16 <= count {
                 // Safe: offset + 16 <= count.

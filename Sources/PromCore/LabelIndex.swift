@@ -1,63 +1,5 @@
 import Synchronization
 
-/// One slot of a ``LabelTable``: the label-set hash and the series cell it points to.
-@usableFromInline
-struct LabelSlot: ~Copyable {
-    /// 0: empty, 1: removed (tombstone), otherwise the hash of the label values.
-    @usableFromInline let hash = Atomic<UInt64>(0)
-    /// The `Unmanaged<SeriesCell>` bits; the table owns one retain of the cell.
-    @usableFromInline let cell = Atomic<UInt>(0)
-}
-
-/// One stripe's open-addressing hash table (linear probing), one allocation: a capacity then the slots.
-///
-/// - Invariant: `capacity` is a power of two. A slot goes empty → used → removed, never back; a table is
-///   replaced (not resized in place) when it fills, and the old one is freed only after
-///   ``ReadSections/synchronize()``.
-/// - Invariant: a writer stores `cell` before `hash` (`.releasing`); a reader loads `hash` (`.acquiring`)
-///   before `cell`, so a reader that sees a hash sees its cell.
-@usableFromInline
-@safe
-struct LabelTable {
-    @usableFromInline let base: UnsafeMutableRawPointer
-
-    @inlinable @inline(__always)
-    init(base: UnsafeMutableRawPointer) { unsafe self.base = base }
-
-    static func allocate(capacity: Int) -> LabelTable {
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: 16 + 16 * capacity, alignment: 16)
-        unsafe raw.storeBytes(of: capacity, as: Int.self)
-        let slots = unsafe (raw + 16).bindMemory(to: LabelSlot.self, capacity: capacity)
-        for index in 0..<capacity {
-            // Safe: index < capacity, the count just bound.
-            unsafe (slots + index).initialize(to: LabelSlot())
-        }
-        return unsafe LabelTable(base: raw)
-    }
-
-    func deallocate() {
-        unsafe slots.deinitialize(count: capacity)
-        unsafe base.deallocate()
-    }
-
-    /// Gives up the retains of the cells in used slots (removed slots own none).
-    func releaseCells() {
-        for slot in 0..<capacity {
-            let bits = unsafe slots[slot].cell.load(ordering: .relaxed)
-            if bits != 0 { unsafe Unmanaged<SeriesCell>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).release() }
-        }
-    }
-
-    @inlinable @inline(__always)
-    var capacity: Int { unsafe base.load(as: Int.self) }
-
-    @inlinable @inline(__always)
-    var slots: UnsafeMutablePointer<LabelSlot> {
-        // Safe: bound in allocate.
-        unsafe (base + 16).assumingMemoryBound(to: LabelSlot.self)
-    }
-}
-
 /// Writer-side bookkeeping of one stripe, guarded by the stripe's lock.
 struct StripeCounts {
     var used = 0
@@ -136,7 +78,7 @@ package final class LabelIndex: @unchecked Sendable {
     /// Calls `body` with the cell whose label set `matches` accepts, or with `nil`; lock-free.
     ///
     /// - Parameters:
-    ///   - hash: The finalised label hash (never 0 or 1).
+    ///   - hash: The finalised label hash.
     ///   - matches: Compares a candidate cell's labels with the values looked up.
     ///   - body: Gets the cell, valid only during the call (retain it to keep it).
     /// - Returns: What `body` returns.
@@ -148,19 +90,15 @@ package final class LabelIndex: @unchecked Sendable {
         let mask = table.capacity &- 1
         var position = Int(truncatingIfNeeded: hash >> 16) & mask
         while true {
+            // Ordering: .acquiring pairs with the .releasing store that published the slot's cell.
             // Safe: position is masked to capacity - 1.
-            let slot = unsafe table.slots + position
-            // Ordering: .acquiring pairs with the .releasing hash store in insert; the cell is then visible.
-            let stored = unsafe slot.pointee.hash.load(ordering: .acquiring)
-            if stored == 0 { return body(nil) }
-            if stored == hash {
-                let bits = unsafe slot.pointee.cell.load(ordering: .relaxed)
-                // A removal in flight clears the bits before the hash is seen as removed: skip the slot.
-                if bits != 0 {
-                    // Safe: a cell is released only after every read section that could see its bits has left.
-                    let cell = unsafe Unmanaged<SeriesCell>.fromOpaque(UnsafeRawPointer(bitPattern: bits).unsafelyUnwrapped)
-                    let found = unsafe cell._withUnsafeGuaranteedRef { matches($0) }
-                    if found { return unsafe cell._withUnsafeGuaranteedRef { body($0) } }
+            let word = unsafe table.slots[position].load(ordering: .acquiring)
+            if word == LabelTable.empty { return body(nil) }
+            if LabelTable.isCandidate(word, for: hash) {
+                // Safe: a cell is released only after every read section that could see its slot has left.
+                let cell = unsafe LabelTable.cell(word)
+                if unsafe cell._withUnsafeGuaranteedRef({ matches($0) }) {
+                    return unsafe cell._withUnsafeGuaranteedRef { body($0) }
                 }
             }
             position = (position &+ 1) & mask
@@ -174,25 +112,24 @@ package final class LabelIndex: @unchecked Sendable {
     ///   - matches: Compares a candidate cell's labels with the values looked up.
     ///   - create: Makes the cell (called at most once, under the stripe lock); `nil` refuses creation.
     /// - Returns: The existing or new cell, or `nil` when `create` refused.
+    @usableFromInline
     func findOrInsert(hash: UInt64, matches: (SeriesCell) -> Bool, create: () -> SeriesCell?) -> SeriesCell? {
         let stripe = Int(truncatingIfNeeded: hash) & stripeMask
         return locks.withLock(stripe) { () -> SeriesCell? in
-            if let existing = findLocked(stripe: stripe, hash: hash, matches: matches) { return existing }
+            if let (_, existing) = findLocked(stripe: stripe, hash: hash, matches: matches) { return existing }
             guard let cell = create() else { return nil }
+            precondition(cell.hash == hash, "a cell must carry the hash it is inserted under")
             unsafe growIfNeeded(stripe: stripe, counts: &stripes[stripe].counts)
-            let table = self.table(of: stripe)
-            let mask = table.capacity - 1
-            var position = Int(truncatingIfNeeded: hash >> 16) & mask
-            while unsafe table.slots[position].hash.load(ordering: .relaxed) != 0 { position = (position + 1) & mask }
-            unsafe table.slots[position].cell.store(UInt(bitPattern: Unmanaged.passRetained(cell).toOpaque()), ordering: .relaxed)
-            // Ordering: .releasing publishes the cell (and its initialised contents) to readers' .acquiring load.
-            unsafe table.slots[position].hash.store(hash, ordering: .releasing)
+            let address = unsafe Unmanaged.passRetained(cell).toOpaque()
+            precondition(UInt64(UInt(bitPattern: address)) & ~LabelTable.addressMask == 0, "address above 2^48")
+            unsafe self.table(of: stripe).insert(LabelTable.word(tag: hash, cell: address), hash: hash)
             unsafe stripes[stripe].counts.used += 1
             return cell
         }
     }
 
-    /// Removes the cell for a label set; waits for readers before releasing it.
+    /// Unlinks the cell for a label set and hands the index's reference to the caller, who must call
+    /// `sections.synchronize()` before dropping it.
     ///
     /// - Parameters:
     ///   - hash: The finalised label hash.
@@ -200,29 +137,14 @@ package final class LabelIndex: @unchecked Sendable {
     /// - Returns: The removed cell, or `nil` when there was none.
     func remove(hash: UInt64, matches: (SeriesCell) -> Bool) -> SeriesCell? {
         let stripe = Int(truncatingIfNeeded: hash) & stripeMask
-        let removedBits = locks.withLock(stripe) { () -> UInt? in
-            let table = self.table(of: stripe)
-            let mask = table.capacity - 1
-            var position = Int(truncatingIfNeeded: hash >> 16) & mask
-            while true {
-                let stored = unsafe table.slots[position].hash.load(ordering: .relaxed)
-                if stored == 0 { return nil }
-                let bits = unsafe table.slots[position].cell.load(ordering: .relaxed)
-                if stored == hash, bits != 0,
-                    matches(unsafe Unmanaged<SeriesCell>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).takeUnretainedValue())
-                {
-                    // The index's retain moves to this call; the slot no longer owns the cell.
-                    unsafe table.slots[position].cell.store(0, ordering: .relaxed)
-                    unsafe table.slots[position].hash.store(1, ordering: .releasing)
-                    unsafe stripes[stripe].counts.removed += 1
-                    return bits
-                }
-                position = (position + 1) & mask
-            }
+        return locks.withLock(stripe) { () -> SeriesCell? in
+            guard let (position, cell) = findLocked(stripe: stripe, hash: hash, matches: matches) else { return nil }
+            // Ordering: .releasing orders the unlink before the remover's synchronize().
+            unsafe self.table(of: stripe).slots[position].store(LabelTable.removed, ordering: .releasing)
+            unsafe stripes[stripe].counts.removed += 1
+            // The index's retain moves to the caller.
+            return unsafe Unmanaged.passUnretained(cell).takeRetainedValue()
         }
-        guard let bits = removedBits else { return nil }
-        sections.synchronize()
-        return unsafe Unmanaged<SeriesCell>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).takeRetainedValue()
     }
 
     /// Removes every cell; waits for readers before releasing them.
@@ -256,17 +178,16 @@ package final class LabelIndex: @unchecked Sendable {
         }
     }
 
-    private func findLocked(stripe: Int, hash: UInt64, matches: (SeriesCell) -> Bool) -> SeriesCell? {
+    private func findLocked(stripe: Int, hash: UInt64, matches: (SeriesCell) -> Bool) -> (Int, SeriesCell)? {
         let table = self.table(of: stripe)
         let mask = table.capacity - 1
         var position = Int(truncatingIfNeeded: hash >> 16) & mask
         while true {
-            let stored = unsafe table.slots[position].hash.load(ordering: .relaxed)
-            if stored == 0 { return nil }
-            if stored == hash {
-                let bits = unsafe table.slots[position].cell.load(ordering: .relaxed)
-                let cell = unsafe Unmanaged<SeriesCell>.fromOpaque(UnsafeRawPointer(bitPattern: bits)!).takeUnretainedValue()
-                if matches(cell) { return cell }
+            let word = unsafe table.slots[position].load(ordering: .relaxed)
+            if word == LabelTable.empty { return nil }
+            if LabelTable.isCandidate(word, for: hash) {
+                let cell = unsafe LabelTable.cell(word).takeUnretainedValue()
+                if matches(cell) { return (position, cell) }
             }
             position = (position + 1) & mask
         }
@@ -276,24 +197,20 @@ package final class LabelIndex: @unchecked Sendable {
     @inline(never)
     private func growIfNeeded(stripe: Int, counts: inout StripeCounts) {
         let old = self.table(of: stripe)
-        guard (counts.used + 1) * LabelIndexConstants.maxLoadDenominator
-            > (old.capacity) * LabelIndexConstants.maxLoadNumerator
+        guard (counts.used + 1) * LabelIndexConstants.maxLoadDenominator > old.capacity * LabelIndexConstants.maxLoadNumerator
         else { return }
         let live = counts.used - counts.removed
         let fresh = LabelTable.allocate(capacity: LabelIndexConstants.tableCapacity(forCount: (live + 1) * 2))
-        let freshMask = fresh.capacity - 1
-        for slot in 0..<(old.capacity) {
-            let hash = unsafe old.slots[slot].hash.load(ordering: .relaxed)
-            guard hash > 1 else { continue }
-            var position = Int(truncatingIfNeeded: hash >> 16) & freshMask
-            while unsafe fresh.slots[position].hash.load(ordering: .relaxed) != 0 { position = (position + 1) & freshMask }
-            unsafe fresh.slots[position].cell.store(old.slots[slot].cell.load(ordering: .relaxed), ordering: .relaxed)
-            unsafe fresh.slots[position].hash.store(hash, ordering: .relaxed)
+        for slot in 0..<old.capacity {
+            let word = unsafe old.slots[slot].load(ordering: .relaxed)
+            guard word > LabelTable.removed else { continue }
+            let hash = unsafe LabelTable.cell(word)._withUnsafeGuaranteedRef { $0.hash }
+            fresh.insert(word, hash: hash)
         }
         // Ordering: .releasing publishes the filled table to readers' .acquiring load in table(of:).
         unsafe stripes[stripe].table.store(UInt(bitPattern: fresh.base), ordering: .releasing)
         counts = StripeCounts(used: live, removed: 0)
-        // The retains moved to the new table with the bits; the old table is freed once no reader is in it.
+        // The retains moved to the new table with the words; the old table is freed once no reader is in it.
         sections.synchronize()
         old.deallocate()
     }
@@ -302,10 +219,10 @@ package final class LabelIndex: @unchecked Sendable {
 /// Tunables of ``LabelIndex``, with the reasons for their values.
 enum LabelIndexConstants {
     /// Tables are filled to at most 3/4: linear probing stays short (about 2.5 probes on a miss) while the
-    /// table costs about 21 bytes per series (16-byte slots).
+    /// table costs 11 to 21 bytes per series (8-byte slots).
     static let maxLoadNumerator = 3
     static let maxLoadDenominator = 4
-    /// The smallest table: 8 slots (128 bytes), so that small families stay small.
+    /// The smallest table: 8 slots (64 bytes), so that small families stay small.
     static let minimumTableCapacity = 8
     /// Enough stripes that writers creating series rarely meet on one lock, few enough that an empty
     /// family stays small: 4 for small families, up to 256 for a million series.

@@ -21,6 +21,62 @@ enum LabelSetEncoding {
         }
     }
 
+    /// The size of the escaped form of `value`.
+    @inlinable
+    static func escapedCount(_ value: UnsafeRawBufferPointer, needsEscaping: Bool) -> Int {
+        guard needsEscaping else { return value.count }
+        var count = value.count
+        for unsafe byte in unsafe value where byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") {
+            count += 1
+        }
+        return count
+    }
+
+    /// Writes the escaped form of `value` at `target`.
+    ///
+    /// - Returns: The number of bytes written (``escapedCount(_:needsEscaping:)``).
+    @inlinable
+    static func writeEscaped(_ value: UnsafeRawBufferPointer, into target: UnsafeMutableRawPointer, needsEscaping: Bool)
+        -> Int
+    {
+        guard let base = value.baseAddress else { return 0 }
+        if !needsEscaping {
+            unsafe target.copyMemory(from: base, byteCount: value.count)
+            return value.count
+        }
+        var position = 0
+        for unsafe byte in unsafe value {
+            let escaped: UInt8?
+            switch byte {
+            case UInt8(ascii: "\\"): escaped = UInt8(ascii: "\\")
+            case UInt8(ascii: "\""): escaped = UInt8(ascii: "\"")
+            case UInt8(ascii: "\n"): escaped = UInt8(ascii: "n")
+            default: escaped = nil
+            }
+            if let escaped {
+                unsafe target.storeBytes(of: UInt8(ascii: "\\"), toByteOffset: position, as: UInt8.self)
+                unsafe target.storeBytes(of: escaped, toByteOffset: position + 1, as: UInt8.self)
+                position += 2
+            } else {
+                unsafe target.storeBytes(of: byte, toByteOffset: position, as: UInt8.self)
+                position += 1
+            }
+        }
+        return position
+    }
+
+    /// Writes the UTF-8 bytes of a label name at `target`.
+    ///
+    /// - Returns: The number of bytes written.
+    @inlinable
+    static func write(_ name: String, into target: UnsafeMutableRawPointer) -> Int {
+        unsafe name.withLabelValueBytes { bytes in
+            guard let base = bytes.baseAddress else { return 0 }
+            unsafe target.copyMemory(from: base, byteCount: bytes.count)
+            return bytes.count
+        }
+    }
+
     /// Compares a raw label value with its escaped form at the start of `stored`.
     ///
     /// - Parameters:

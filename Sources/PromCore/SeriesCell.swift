@@ -12,6 +12,8 @@ package struct SeriesHeader {
     @usableFromInline var logPosition: Int
     /// Per-CPU counter cells for a sharded counter, or `nil`.
     @usableFromInline let shards: CounterShards?
+    /// The label hash the cell is indexed under (for rehashing).
+    @usableFromInline let hash: UInt64
 }
 
 /// One series: its atomic values and the exposition bytes of its label set, in one allocation.
@@ -32,21 +34,24 @@ package struct SeriesHeader {
 /// - Invariant: a cell never moves, so pointers into it stay valid while the cell is retained.
 @usableFromInline
 package final class SeriesCell: ManagedBuffer<SeriesHeader, UInt64> {
-    /// Creates a cell with zeroed values and the given label-set encoding.
+    /// Creates a cell with zeroed values and the label-set encoding written by `writeLabels`.
     ///
     /// - Parameters:
     ///   - valueWordCount: Number of atomic value words.
-    ///   - labels: The encoded label set.
+    ///   - labelByteCount: Size of the encoded label set.
     ///   - shards: Per-CPU counter cells, for sharded counters.
+    ///   - hash: The label hash the cell is indexed under.
+    ///   - writeLabels: Writes exactly `labelByteCount` bytes at the given address.
     /// - Returns: The new cell.
-    static func make(valueWordCount: Int, labels: UnsafeRawBufferPointer, shards: CounterShards?) -> SeriesCell {
-        let words = valueWordCount + (labels.count + 7) / 8
+    @usableFromInline
+    static func make(
+        valueWordCount: Int, labelByteCount: Int, shards: CounterShards?, hash: UInt64,
+        writeLabels: (UnsafeMutableRawPointer) -> Void
+    ) -> SeriesCell {
+        let words = valueWordCount + (labelByteCount + 7) / 8
         let header = SeriesHeader(
-            valueWordCount: Int32(valueWordCount),
-            labelByteCount: Int32(labels.count),
-            logPosition: -1,
-            shards: shards
-        )
+            valueWordCount: Int32(valueWordCount), labelByteCount: Int32(labelByteCount), logPosition: -1,
+            shards: shards, hash: hash)
         let buffer = SeriesCell.create(minimumCapacity: max(words, 1)) { _ in header }
         let cell = unsafe unsafeDowncast(buffer, to: SeriesCell.self)
         unsafe cell.withUnsafeMutablePointerToElements { elements in
@@ -57,11 +62,9 @@ package final class SeriesCell: ManagedBuffer<SeriesHeader, UInt64> {
                 unsafe (atomics + index).initialize(to: Atomic(0))
             }
             let labelStart = unsafe raw + valueWordCount * 8
-            let bytes = unsafe labelStart.bindMemory(to: UInt8.self, capacity: labels.count)
-            if let base = labels.baseAddress {
-                // Safe: the tail has (labels.count + 7) / 8 words after the value words.
-                unsafe bytes.initialize(from: base.assumingMemoryBound(to: UInt8.self), count: labels.count)
-            }
+            // Safe: the tail has (labelByteCount + 7) / 8 words after the value words.
+            unsafe labelStart.bindMemory(to: UInt8.self, capacity: labelByteCount)
+            unsafe writeLabels(labelStart)
         }
         return cell
     }
@@ -96,6 +99,9 @@ package final class SeriesCell: ManagedBuffer<SeriesHeader, UInt64> {
     var shards: CounterShards? {
         unsafe self.withUnsafeMutablePointerToHeader { unsafe $0.pointee.shards }
     }
+
+    /// The label hash the cell is indexed under.
+    var hash: UInt64 { unsafe self.withUnsafeMutablePointerToHeader { unsafe $0.pointee.hash } }
 
     /// The position in the family's creation-order log; read and written only under the log's lock.
     var logPosition: Int {

@@ -1,8 +1,9 @@
 /// The state behind ``SeriesLog``'s lock.
+@safe
 struct SeriesLogState {
     /// Each non-nil entry owns one retain of its cell (kept as `Unmanaged` so that copying a chunk for a
     /// render costs no reference counting).
-    var cells: ContiguousArray<Unmanaged<SeriesCell>?> = []
+    var cells: ContiguousArray<Unmanaged<SeriesCell>?> = unsafe []
     var live = 0
     var activeRenders = 0
 }
@@ -16,12 +17,13 @@ struct SeriesLogState {
 ///   entries (the overflow series is not counted). Entries are compacted only when no render is walking
 ///   the log, so a render's positions stay valid between its chunks.
 /// - Invariant: every non-nil entry holds one retain, given up when the entry is cleared.
+@usableFromInline
 final class SeriesLog: @unchecked Sendable {
     private let state = Locked(SeriesLogState())
 
     deinit {
         state.withLock { state in
-            for cell in unsafe state.cells { unsafe cell?.release() }
+            for unsafe cell in unsafe state.cells { unsafe cell?.release() }
         }
     }
 
@@ -31,24 +33,24 @@ final class SeriesLog: @unchecked Sendable {
     /// Appends a new cell unless the family is at its limit.
     ///
     /// - Parameters:
+    ///   - cell: The new cell.
     ///   - limit: The series limit, or `Int.max`.
-    ///   - make: Creates the cell; called under the log lock.
-    /// - Returns: The cell, or `nil` when the limit was reached.
-    func append(limit: Int, _ make: () -> SeriesCell) -> SeriesCell? {
+    /// - Returns: Whether the cell was appended (`false`: the limit was reached).
+    @usableFromInline
+    func append(_ cell: SeriesCell, limit: Int) -> Bool {
         state.withLock { state in
-            guard state.live < limit else { return nil }
-            let cell = make()
-            cell.logPosition = state.cells.count
+            guard state.live < limit else { return false }
+            cell.logPosition = unsafe state.cells.count
             unsafe state.cells.append(Unmanaged.passRetained(cell))
             state.live += 1
-            return cell
+            return true
         }
     }
 
     /// Appends a cell that does not count against the limit (the overflow series).
     func appendUnlimited(_ cell: SeriesCell) {
         state.withLock { state in
-            cell.logPosition = state.cells.count
+            cell.logPosition = unsafe state.cells.count
             unsafe state.cells.append(Unmanaged.passRetained(cell))
         }
     }
@@ -59,10 +61,10 @@ final class SeriesLog: @unchecked Sendable {
     func remove(_ cell: SeriesCell) {
         state.withLock { state in
             let position = cell.logPosition
-            guard position >= 0, position < state.cells.count,
+            guard position >= 0, unsafe position < state.cells.count,
                 let entry = unsafe state.cells[position], unsafe entry.toOpaque() == Unmanaged.passUnretained(cell).toOpaque()
             else { return }
-            state.cells[position] = nil
+            unsafe state.cells[position] = nil
             state.live -= 1
             cell.logPosition = -1
             unsafe entry.release()
@@ -72,12 +74,12 @@ final class SeriesLog: @unchecked Sendable {
     /// Drops every cell.
     func removeAll() {
         state.withLock { state in
-            for entry in unsafe state.cells {
+            for unsafe entry in unsafe state.cells {
                 guard let entry = unsafe entry else { continue }
                 unsafe entry._withUnsafeGuaranteedRef { $0.logPosition = -1 }
                 unsafe entry.release()
             }
-            state.cells.removeAll(keepingCapacity: state.activeRenders > 0)
+            unsafe state.cells.removeAll(keepingCapacity: state.activeRenders > 0)
             state.live = 0
         }
     }
@@ -85,15 +87,15 @@ final class SeriesLog: @unchecked Sendable {
     /// Starts a render: compacts removed entries when no other render is walking the log.
     func beginRender() {
         state.withLock { state in
-            if state.activeRenders == 0, state.cells.count - state.live > state.cells.count / 4 + 64 {
-                var kept = ContiguousArray<Unmanaged<SeriesCell>?>()
-                kept.reserveCapacity(state.live + state.live / 4)
-                for entry in unsafe state.cells {
+            if state.activeRenders == 0, unsafe state.cells.count - state.live > state.cells.count / 4 + 64 {
+                var kept = unsafe ContiguousArray<Unmanaged<SeriesCell>?>()
+                unsafe kept.reserveCapacity(state.live + state.live / 4)
+                for unsafe entry in unsafe state.cells {
                     guard let entry = unsafe entry else { continue }
-                    unsafe entry._withUnsafeGuaranteedRef { $0.logPosition = kept.count }
+                    unsafe entry._withUnsafeGuaranteedRef { $0.logPosition = unsafe kept.count }
                     unsafe kept.append(entry)
                 }
-                state.cells = kept
+                unsafe state.cells = unsafe kept
             }
             state.activeRenders += 1
         }
@@ -116,10 +118,10 @@ final class SeriesLog: @unchecked Sendable {
     ///   - maxCount: The chunk size.
     /// - Returns: The position to continue from; `chunk` is empty at the end.
     func copyChunk(from position: Int, into chunk: inout ContiguousArray<Unmanaged<SeriesCell>>, maxCount: Int) -> Int {
-        chunk.removeAll(keepingCapacity: true)
+        unsafe chunk.removeAll(keepingCapacity: true)
         return state.withLock { state in
             var position = position
-            while position < state.cells.count && chunk.count < maxCount {
+            while unsafe position < state.cells.count && chunk.count < maxCount {
                 if let cell = unsafe state.cells[position] { unsafe chunk.append(cell) }
                 position += 1
             }

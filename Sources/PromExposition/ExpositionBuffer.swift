@@ -4,6 +4,7 @@
 /// per access through the runtime's access set); state behind a pointer is not, and the buffer is
 /// single-owner by contract.
 @usableFromInline
+@safe
 struct ExpositionBufferState {
     @usableFromInline var storage: UnsafeMutableRawPointer
     @usableFromInline var count: Int
@@ -106,7 +107,7 @@ public final class ExpositionBuffer {
     @inlinable @inline(__always)
     public func appendReserved(_ bytes: UnsafeRawBufferPointer) {
         assert(unsafe state.pointee.count + bytes.count <= state.pointee.capacity)
-        guard let base = unsafe bytes.baseAddress else { return }
+        guard let base = bytes.baseAddress else { return }
         // Safe: the caller reserved room, so count + bytes.count <= capacity.
         unsafe (state.pointee.storage + state.pointee.count).copyMemory(from: base, byteCount: bytes.count)
         unsafe state.pointee.count &+= bytes.count
@@ -131,7 +132,7 @@ public final class ExpositionBuffer {
     /// Appends bytes, growing as needed.
     @inlinable
     public func append(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { unsafe append($0) }
+        unsafe bytes.withUnsafeBytes { unsafe append($0) }
     }
 
     /// Appends the UTF-8 bytes of a string, growing as needed.
