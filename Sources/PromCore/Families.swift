@@ -51,6 +51,10 @@ public final class CounterFamily: Sendable {
 
     /// The number of series.
     public var seriesCount: Int { core.seriesCount }
+
+    /// Checks the family's internal invariants and traps on a violation; a no-op unless the package is
+    /// built with `-DPROM_INTERNAL_CHECKS`. Call it when no other thread changes the family.
+    public func _checkInvariants() { core._checkInvariants() }
 }
 
 /// A gauge family: a name, help and label names, with one ``Gauge`` per label set.
@@ -90,6 +94,10 @@ public final class GaugeFamily: Sendable {
 
     /// The number of series.
     public var seriesCount: Int { core.seriesCount }
+
+    /// Checks the family's internal invariants and traps on a violation; a no-op unless the package is
+    /// built with `-DPROM_INTERNAL_CHECKS`. Call it when no other thread changes the family.
+    public func _checkInvariants() { core._checkInvariants() }
 }
 
 /// A histogram family: a name, help, label names and buckets, with one ``Histogram`` per label set.
@@ -133,4 +141,8 @@ public final class HistogramFamily: Sendable {
 
     /// The number of series.
     public var seriesCount: Int { core.seriesCount }
+
+    /// Checks the family's internal invariants and traps on a violation; a no-op unless the package is
+    /// built with `-DPROM_INTERNAL_CHECKS`. Call it when no other thread changes the family.
+    public func _checkInvariants() { core._checkInvariants() }
 }

@@ -170,6 +170,15 @@ package final class LabelIndex: @unchecked Sendable {
         }
     }
 
+    /// The number of series in the index (used minus removed slots), summed over stripes.
+    var liveCount: Int {
+        var total = 0
+        for stripe in 0...stripeMask {
+            total += locks.withLock(stripe) { unsafe stripes[stripe].counts.used - stripes[stripe].counts.removed }
+        }
+        return total
+    }
+
     private func withAllStripesLocked(from stripe: Int, _ body: () -> Void) {
         guard stripe <= stripeMask else { return body() }
         locks.withLock(stripe) {

@@ -30,6 +30,9 @@ final class SeriesLog: @unchecked Sendable {
     /// Series that exist now.
     var liveCount: Int { state.withLock { $0.live } }
 
+    /// Runs `body` with the state, under the lock (for the invariant checks).
+    func withState<R>(_ body: (inout SeriesLogState) -> R) -> R { state.withLock(body) }
+
     /// Appends a new cell unless the family is at its limit.
     ///
     /// - Parameters:
