@@ -61,7 +61,7 @@ package final class FamilyCore: @unchecked Sendable {
     func cell<Values: Collection>(for values: Values) -> SeriesCell where Values.Element: LabelValue {
         guard values.count == labelCount else { return detached }
         let hasher = LabelHasher.hashing(values)
-        let found = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, hasher.needsEscaping) }) { $0 }
+        let found = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasBackslash) }) { $0 }
         if let found { return found }
         return createCell(for: values, hasher: hasher)
     }
@@ -72,7 +72,7 @@ package final class FamilyCore: @unchecked Sendable {
     where Values.Element: LabelValue {
         guard values.count == labelCount else { return body(detached) }
         let hasher = LabelHasher.hashing(values)
-        let result: R? = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, hasher.needsEscaping) }) {
+        let result: R? = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasBackslash) }) {
             cell in cell.map(body)
         }
         if let result { return result }
@@ -84,7 +84,7 @@ package final class FamilyCore: @unchecked Sendable {
     /// Without escaped bytes in the values, each value is one block compare against the stored bytes
     /// followed by a check of the closing quote.
     @inlinable
-    func matches<Values: Collection>(_ cell: SeriesCell, _ values: Values, _ needsEscaping: Bool) -> Bool
+    func matches<Values: Collection>(_ cell: SeriesCell, _ values: Values, _ hasBackslash: Bool) -> Bool
     where Values.Element: LabelValue {
         let stored = unsafe cell.labelBytes
         guard let base = stored.baseAddress else { return labelCount == 0 }
@@ -100,14 +100,17 @@ package final class FamilyCore: @unchecked Sendable {
                 label &+= 1
                 let matched = unsafe values[index].withLabelValueBytes { bytes -> Bool in
                     let count = bytes.count
-                    if !needsEscaping {
-                        guard position &+ count < end,
-                            unsafe base.load(fromByteOffset: position &+ count, as: UInt8.self) == UInt8(ascii: "\""),
-                            unsafe LabelSetEncoding.bytesEqual(bytes.baseAddress, base + position, count)
-                        else { return false }
+                    // Without a backslash in the value, equal bytes followed by the closing quote prove
+                    // equality; a value with a quote or line feed never compares equal this way and takes
+                    // the escaped compare below.
+                    if !hasBackslash, position &+ count < end,
+                        unsafe base.load(fromByteOffset: position &+ count, as: UInt8.self) == UInt8(ascii: "\""),
+                        unsafe LabelSetEncoding.bytesEqual(bytes.baseAddress, base + position, count)
+                    {
                         position &+= count &+ 1
                         return true
                     }
+                    guard unsafe hasBackslash || LabelSetEncoding.containsEscapedByte(bytes) else { return false }
                     guard position < end else { return false }
                     let rest = unsafe UnsafeRawBufferPointer(start: base + position, count: end &- position)
                     guard let length = unsafe LabelSetEncoding.matchEscapedSlow(bytes, stored: rest) else { return false }
@@ -127,9 +130,9 @@ package final class FamilyCore: @unchecked Sendable {
     func createCell<Values: Collection>(for values: Values, hasher: LabelHasher) -> SeriesCell
     where Values.Element: LabelValue {
         let hash = hasher.finalized
-        let needsEscaping = hasher.needsEscaping
-        let cell = index.findOrInsert(hash: hash, matches: { self.matches($0, values, needsEscaping) }) {
-            let cell = makeCell(for: values, hash: hash, needsEscaping: needsEscaping)
+        let hasBackslash = hasher.hasBackslash
+        let cell = index.findOrInsert(hash: hash, matches: { self.matches($0, values, hasBackslash) }) {
+            let cell = makeCell(for: values, hash: hash)
             return log.append(cell, limit: seriesLimit) ? cell : nil
         }
         if let cell { return cell }
@@ -138,11 +141,11 @@ package final class FamilyCore: @unchecked Sendable {
 
     /// A new cell holding the encoded label set of `values`, written straight into the cell.
     @inlinable
-    func makeCell<Values: Collection>(for values: Values, hash: UInt64, needsEscaping: Bool) -> SeriesCell
+    func makeCell<Values: Collection>(for values: Values, hash: UInt64) -> SeriesCell
     where Values.Element: LabelValue {
         var length = labelPrefixLengths.reduce(0, +) + labelCount
         for value in values {
-            unsafe length += value.withLabelValueBytes { unsafe LabelSetEncoding.escapedCount($0, needsEscaping: needsEscaping) }
+            unsafe length += value.withLabelValueBytes { unsafe LabelSetEncoding.escapedCount($0) }
         }
         return unsafe SeriesCell.make(valueWordCount: valueWordCount, labelByteCount: length, shards: makeShards(), hash: hash) {
             target in
@@ -157,7 +160,7 @@ package final class FamilyCore: @unchecked Sendable {
                 unsafe target.storeBytes(of: UInt8(ascii: "\""), toByteOffset: position + 1, as: UInt8.self)
                 position += 2
                 unsafe position += value.withLabelValueBytes {
-                    unsafe LabelSetEncoding.writeEscaped($0, into: target + position, needsEscaping: needsEscaping)
+                    unsafe LabelSetEncoding.writeEscaped($0, into: target + position)
                 }
                 unsafe target.storeBytes(of: UInt8(ascii: "\""), toByteOffset: position, as: UInt8.self)
                 position += 1
@@ -200,7 +203,7 @@ package final class FamilyCore: @unchecked Sendable {
     func remove<Values: Collection>(_ values: Values) -> Bool where Values.Element: LabelValue {
         guard values.count == labelCount else { return false }
         let hasher = LabelHasher.hashing(values)
-        guard let cell = index.remove(hash: hasher.finalized, matches: { self.matches($0, values, hasher.needsEscaping) })
+        guard let cell = index.remove(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasBackslash) })
         else { return false }
         // The log drops its reference first; renders that copied the cell from the log are inside a read
         // section, so the cell is freed (when `cell` goes out of scope) only after they left.

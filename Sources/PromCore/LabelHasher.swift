@@ -1,8 +1,7 @@
 /// A seeded, word-at-a-time hash over the label values of one lookup.
 ///
-/// It also notes whether any value holds a byte that the exposition formats escape (`\`, `"` or a line
-/// feed), so that an equality check can compare raw bytes with the stored, escaped label set in one
-/// `memcmp`-like pass when none does.
+/// It also notes whether any value holds a backslash. Without one, a block compare of a raw value with the
+/// stored, escaped bytes that ends on the closing quote proves equality (see ``FamilyCore/matches``).
 ///
 /// Performance: about one multiply per 8 bytes; the W1 label values (about 100 bytes) hash in roughly
 /// 15 ns. The seed is random per process, so crafted label values cannot aim at one bucket across restarts.
@@ -10,12 +9,12 @@
 @usableFromInline
 struct LabelHasher {
     @usableFromInline var state: UInt64
-    @usableFromInline var needsEscaping: Bool
+    @usableFromInline var hasBackslash: Bool
 
     @inlinable
     init() {
         self.state = LabelHasher.seed
-        self.needsEscaping = false
+        self.hasBackslash = false
     }
 
     @usableFromInline
@@ -37,10 +36,10 @@ struct LabelHasher {
         return (pattern &- lowBits) & ~pattern & highBits
     }
 
-    /// Non-zero when `word` holds a byte that the exposition formats escape; branch-free.
+    /// Non-zero when `word` holds a backslash; branch-free.
     @inlinable @inline(__always)
     static func escapeBits(_ word: UInt64) -> UInt64 {
-        matchBits(word, UInt8(ascii: "\\")) | matchBits(word, UInt8(ascii: "\"")) | matchBits(word, UInt8(ascii: "\n"))
+        matchBits(word, UInt8(ascii: "\\"))
     }
 
     /// Adds one label value.
@@ -81,7 +80,7 @@ struct LabelHasher {
             }
         }
         self.state = LabelHasher.mix(laneA ^ ((laneB << 29) | (laneB >> 35)))
-        self.needsEscaping = self.needsEscaping || escape != 0
+        self.hasBackslash = self.hasBackslash || escape != 0
     }
 
     /// The bytes from `offset` to `count` (1 to 7 of them) in one word, zero-extended.

@@ -23,8 +23,7 @@ enum LabelSetEncoding {
 
     /// The size of the escaped form of `value`.
     @inlinable
-    static func escapedCount(_ value: UnsafeRawBufferPointer, needsEscaping: Bool) -> Int {
-        guard needsEscaping else { return value.count }
+    static func escapedCount(_ value: UnsafeRawBufferPointer) -> Int {
         var count = value.count
         for unsafe byte in unsafe value where byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") {
             count += 1
@@ -34,13 +33,11 @@ enum LabelSetEncoding {
 
     /// Writes the escaped form of `value` at `target`.
     ///
-    /// - Returns: The number of bytes written (``escapedCount(_:needsEscaping:)``).
+    /// - Returns: The number of bytes written (``escapedCount(_:)``).
     @inlinable
-    static func writeEscaped(_ value: UnsafeRawBufferPointer, into target: UnsafeMutableRawPointer, needsEscaping: Bool)
-        -> Int
-    {
+    static func writeEscaped(_ value: UnsafeRawBufferPointer, into target: UnsafeMutableRawPointer) -> Int {
         guard let base = value.baseAddress else { return 0 }
-        if !needsEscaping {
+        if unsafe !containsEscapedByte(value) {
             unsafe target.copyMemory(from: base, byteCount: value.count)
             return value.count
         }
@@ -65,6 +62,12 @@ enum LabelSetEncoding {
         return position
     }
 
+    /// Whether `value` holds a byte the exposition formats escape (`\\`, `"` or a line feed).
+    @inlinable
+    static func containsEscapedByte(_ value: UnsafeRawBufferPointer) -> Bool {
+        unsafe value.contains { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }
+    }
+
     /// Writes the UTF-8 bytes of a label name at `target`.
     ///
     /// - Returns: The number of bytes written.
@@ -77,29 +80,12 @@ enum LabelSetEncoding {
         }
     }
 
-    /// Compares a raw label value with its escaped form at the start of `stored`.
+    /// Compares a raw label value with its escaped form at the start of `stored`, byte by byte.
     ///
     /// - Parameters:
     ///   - value: The raw UTF-8 bytes of the value looked up.
     ///   - stored: The stored encoding, from the first byte of the escaped value to the end of the label set.
-    ///   - needsEscaping: Whether `value` may hold a byte that is escaped; `false` allows one block compare.
     /// - Returns: The number of stored bytes the escaped value took, or `nil` when the values differ.
-    @inlinable @inline(__always)
-    static func matchEscaped(
-        _ value: UnsafeRawBufferPointer,
-        stored: UnsafeRawBufferPointer,
-        needsEscaping: Bool
-    ) -> Int? {
-        let count = value.count
-        if !needsEscaping {
-            guard count < stored.count else { return nil }
-            // Safe: count < stored.count, so the closing quote is in bounds.
-            guard unsafe stored[count] == UInt8(ascii: "\"") else { return nil }
-            return unsafe bytesEqual(value.baseAddress, stored.baseAddress, count) ? count : nil
-        }
-        return unsafe matchEscapedSlow(value, stored: stored)
-    }
-
     @usableFromInline
     static func matchEscapedSlow(_ value: UnsafeRawBufferPointer, stored: UnsafeRawBufferPointer) -> Int? {
         var position = 0
