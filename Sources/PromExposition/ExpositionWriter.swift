@@ -55,7 +55,10 @@ public final class ExpositionWriter {
             let rendering = FamilyRendering.of(family)
             try writeFamily(family, rendering, into: buffer, flushThreshold: flushThreshold, flush: flush)
         }
-        if format == .openMetrics { buffer.append(Array("# EOF\n".utf8)) }
+        if format == .openMetrics {
+            let eof: StaticString = "# EOF\n"
+            unsafe buffer.append(UnsafeRawBufferPointer(start: eof.utf8Start, count: eof.utf8CodeUnitCount))
+        }
     }
 
     private func writeFamily(
