@@ -60,7 +60,10 @@ public struct FamilyDescriptor: Sendable, Hashable {
     /// The sample names this family writes, in either format.
     public var sampleNames: [String] {
         switch type {
-        case .counter: return [name, openMetricsName + "_total", openMetricsName + "_created"]
+        case .counter:
+            // The OpenMetrics family name is reserved too: a gauge `foo` and a counter `foo_total` would both
+            // be family `foo` in OpenMetrics.
+            return [name, openMetricsName, openMetricsName + "_total", openMetricsName + "_created"]
         case .gauge: return [name]
         case .histogram: return [name, name + "_bucket", name + "_sum", name + "_count", name + "_created"]
         }
@@ -110,7 +113,7 @@ public struct FamilyDescriptor: Sendable, Hashable {
         for (index, bound) in buckets.enumerated() {
             if !bound.isFinite {
                 throw RegistrationError(
-                    .invalidBuckets, name: name, message: "bucket \(bound) is not finite (+Inf is implicit)")
+                    .invalidBuckets, name: name, message: "bucket \(bound.isNaN ? "NaN" : bound < 0 ? "-Inf" : "+Inf") is not finite (+Inf is implicit)")
             }
             if index > 0 && !(buckets[index - 1] < bound) {
                 throw RegistrationError(.invalidBuckets, name: name, message: "buckets must be strictly increasing")

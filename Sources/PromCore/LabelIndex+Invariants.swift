@@ -28,7 +28,7 @@ extension LabelIndex {
                         position = (position + 1) & (capacity - 1)
                     }
                 }
-                let counts = unsafe stripes[stripe].counts
+                let counts = unsafe self.counts[stripe]
                 precondition(used == counts.used - counts.removed, "used slots \(used) != counted \(counts)")
                 precondition(removed == counts.removed, "removed slots \(removed) != counted \(counts)")
                 precondition(

@@ -6,19 +6,6 @@ struct StripeCounts {
     var removed = 0
 }
 
-/// A stripe: a lock for writers and the published table for readers.
-@usableFromInline
-struct LabelStripe: ~Copyable {
-    /// The current `LabelTable.base` bits; replaced under `lock`, read lock-free inside a read section.
-    @usableFromInline let table: Atomic<UInt>
-    /// Guarded by the stripe's lock in ``LabelIndex/locks``.
-    var counts = StripeCounts()
-
-    init(table: LabelTable) {
-        self.table = Atomic(UInt(bitPattern: unsafe table.base))
-    }
-}
-
 /// The label-hash index of one family: label values → series cell.
 ///
 /// The index is split into stripes by hash. Lookups take no lock: they run inside a ``ReadSections``
@@ -35,7 +22,12 @@ struct LabelStripe: ~Copyable {
 @usableFromInline
 @safe
 package final class LabelIndex: @unchecked Sendable {
-    @usableFromInline let stripes: UnsafeMutablePointer<LabelStripe>
+    /// Per stripe, the current `LabelTable.base` bits: replaced under the stripe's lock, read lock-free
+    /// inside a read section. Kept apart from `counts` so that writers updating the counts never touch
+    /// the words readers load.
+    @usableFromInline let tables: UnsafeMutablePointer<Atomic<UInt>>
+    /// Per stripe, writer bookkeeping guarded by the stripe's lock.
+    let counts: UnsafeMutablePointer<StripeCounts>
     @usableFromInline let stripeMask: Int
     @usableFromInline let sections = ReadSections()
     /// One lock per stripe, for writers.
@@ -48,12 +40,16 @@ package final class LabelIndex: @unchecked Sendable {
         let stripeCount = LabelIndexConstants.stripeCount(forCapacity: capacityHint)
         let perStripe = LabelIndexConstants.tableCapacity(forCount: capacityHint / stripeCount)
         locks = LockBlock(count: stripeCount)
-        let stripes = UnsafeMutablePointer<LabelStripe>.allocate(capacity: stripeCount)
+        let tables = UnsafeMutablePointer<Atomic<UInt>>.allocate(capacity: stripeCount)
+        let counts = UnsafeMutablePointer<StripeCounts>.allocate(capacity: stripeCount)
         for index in 0..<stripeCount {
             // Safe: index < stripeCount.
-            unsafe (stripes + index).initialize(to: LabelStripe(table: LabelTable.allocate(capacity: perStripe)))
+            let table = LabelTable.allocate(capacity: perStripe)
+            unsafe (tables + index).initialize(to: Atomic(UInt(bitPattern: table.base)))
+            unsafe (counts + index).initialize(to: StripeCounts())
         }
-        unsafe self.stripes = stripes
+        unsafe self.tables = tables
+        unsafe self.counts = counts
         self.stripeMask = stripeCount - 1
     }
 
@@ -63,15 +59,17 @@ package final class LabelIndex: @unchecked Sendable {
             table.releaseCells()
             table.deallocate()
         }
-        unsafe stripes.deinitialize(count: stripeMask + 1)
-        unsafe stripes.deallocate()
+        unsafe tables.deinitialize(count: stripeMask + 1)
+        unsafe tables.deallocate()
+        unsafe counts.deinitialize(count: stripeMask + 1)
+        unsafe counts.deallocate()
     }
 
     @inlinable @inline(__always)
     func table(of stripe: Int) -> LabelTable {
         // Ordering: .acquiring pairs with the .releasing store that published the table's initialised slots.
         // Safe: stripe <= stripeMask.
-        let bits = unsafe stripes[stripe].table.load(ordering: .acquiring)
+        let bits = unsafe tables[stripe].load(ordering: .acquiring)
         return unsafe LabelTable(base: UnsafeMutableRawPointer(bitPattern: bits).unsafelyUnwrapped)
     }
 
@@ -119,11 +117,11 @@ package final class LabelIndex: @unchecked Sendable {
             if let (_, existing) = findLocked(stripe: stripe, hash: hash, matches: matches) { return existing }
             guard let cell = create() else { return nil }
             precondition(cell.hash == hash, "a cell must carry the hash it is inserted under")
-            unsafe growIfNeeded(stripe: stripe, counts: &stripes[stripe].counts)
+            unsafe growIfNeeded(stripe: stripe, counts: &counts[stripe])
             let address = unsafe Unmanaged.passRetained(cell).toOpaque()
             precondition(UInt64(UInt(bitPattern: address)) & ~LabelTable.addressMask == 0, "address above 2^48")
             unsafe self.table(of: stripe).insert(LabelTable.word(tag: hash, cell: address), hash: hash)
-            unsafe stripes[stripe].counts.used += 1
+            unsafe counts[stripe].used += 1
             return cell
         }
     }
@@ -141,7 +139,7 @@ package final class LabelIndex: @unchecked Sendable {
             guard let (position, cell) = findLocked(stripe: stripe, hash: hash, matches: matches) else { return nil }
             // Ordering: .releasing orders the unlink before the remover's synchronize().
             unsafe self.table(of: stripe).slots[position].store(LabelTable.removed, ordering: .releasing)
-            unsafe stripes[stripe].counts.removed += 1
+            unsafe counts[stripe].removed += 1
             // The index's retain moves to the caller.
             return unsafe Unmanaged.passUnretained(cell).takeRetainedValue()
         }
@@ -158,7 +156,7 @@ package final class LabelIndex: @unchecked Sendable {
                 let old = self.table(of: stripe)
                 let fresh = LabelTable.allocate(capacity: LabelIndexConstants.minimumTableCapacity)
                 // Ordering: .releasing publishes the empty table's initialised slots.
-                unsafe stripes[stripe].table.store(UInt(bitPattern: fresh.base), ordering: .releasing)
+                unsafe tables[stripe].store(UInt(bitPattern: fresh.base), ordering: .releasing)
                 retired.append(old)
             }
             whileLocked()
@@ -174,7 +172,7 @@ package final class LabelIndex: @unchecked Sendable {
     var liveCount: Int {
         var total = 0
         for stripe in 0...stripeMask {
-            total += locks.withLock(stripe) { unsafe stripes[stripe].counts.used - stripes[stripe].counts.removed }
+            total += locks.withLock(stripe) { unsafe counts[stripe].used - counts[stripe].removed }
         }
         return total
     }
@@ -182,7 +180,7 @@ package final class LabelIndex: @unchecked Sendable {
     private func withAllStripesLocked(from stripe: Int, _ body: () -> Void) {
         guard stripe <= stripeMask else { return body() }
         locks.withLock(stripe) {
-            unsafe stripes[stripe].counts = StripeCounts()
+            unsafe counts[stripe] = StripeCounts()
             withAllStripesLocked(from: stripe + 1, body)
         }
     }
@@ -217,7 +215,7 @@ package final class LabelIndex: @unchecked Sendable {
             fresh.insert(word, hash: hash)
         }
         // Ordering: .releasing publishes the filled table to readers' .acquiring load in table(of:).
-        unsafe stripes[stripe].table.store(UInt(bitPattern: fresh.base), ordering: .releasing)
+        unsafe tables[stripe].store(UInt(bitPattern: fresh.base), ordering: .releasing)
         counts = StripeCounts(used: live, removed: 0)
         // The retains moved to the new table with the words; the old table is freed once no reader is in it.
         sections.synchronize()

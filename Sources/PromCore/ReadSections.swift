@@ -87,27 +87,38 @@ final class ReadSections: @unchecked Sendable {
     ///
     /// Call it after unlinking and before freeing. Safe to call from any thread, but not from inside a read
     /// section (it would wait for itself).
+    ///
+    /// A reader reads the epoch, then increments that epoch's counter; it may be preempted in between and
+    /// increment a counter of an epoch that has since been flipped away. So, as SRCU does, this first waits
+    /// for the readers counted in the *inactive* epoch (such late readers of an earlier flip), then flips,
+    /// then waits for the readers of the epoch that was active.
     func synchronize() {
         writers.withLock { _ in
+            // Ordering: the fence orders the caller's unlinking stores before the counter loads below.
             atomicMemoryFence(ordering: .sequentiallyConsistent)
-            let old = epoch.load(ordering: .relaxed) & 1
+            let active = epoch.load(ordering: .relaxed) & 1
+            waitUntilDrained(parity: 1 - active)
             // Ordering: readers entering after the flip use the other epoch's counters.
             epoch.wrappingAdd(1, ordering: .sequentiallyConsistent)
-            let base = old * (slotMask + 1)
-            var spins = 0
-            while true {
-                var inside = 0
-                for index in 0...slotMask {
-                    // Ordering: .sequentiallyConsistent pairs with the readers' increments; .acquiring is implied.
-                    // Safe: base + index < 2 * slotCount.
-                    inside &+= unsafe slots[base + index].value.load(ordering: .sequentiallyConsistent)
-                }
-                if inside == 0 { return }
-                spins += 1
-                #if canImport(Glibc)
-                if spins > 64 { sched_yield() }
-                #endif
+            waitUntilDrained(parity: active)
+        }
+    }
+
+    private func waitUntilDrained(parity: Int) {
+        let base = parity * (slotMask + 1)
+        var spins = 0
+        while true {
+            var inside = 0
+            for index in 0...slotMask {
+                // Ordering: .sequentiallyConsistent pairs with the readers' increments.
+                // Safe: base + index < 2 * slotCount.
+                inside &+= unsafe slots[base + index].value.load(ordering: .sequentiallyConsistent)
             }
+            if inside == 0 { return }
+            spins += 1
+            #if canImport(Glibc)
+            if spins > 64 { sched_yield() }
+            #endif
         }
     }
 }

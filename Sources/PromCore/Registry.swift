@@ -6,6 +6,8 @@ struct RegistryState {
     /// Every sample name written by a registered family → that family's name.
     var sampleNames: [String: String] = [:]
     var overflowFamily: CounterFamily?
+    /// The public wrapper handed out per family name, so that re-registration returns the same object.
+    var wrappers: [String: AnyObject] = [:]
 }
 
 /// A set of metric families: what one exposition contains.
@@ -39,7 +41,7 @@ public final class Registry: Sendable {
         _ name: String, help: String, labelNames: [String], unit: String? = nil, options: FamilyOptions = .init()
     ) throws(RegistrationError) -> CounterFamily {
         let descriptor = FamilyDescriptor(name: name, type: .counter, help: help, unit: unit, labelNames: labelNames)
-        return CounterFamily(core: try register(descriptor, options: options))
+        return wrapper(for: try register(descriptor, options: options), CounterFamily.init)
     }
 
     /// Registers (or returns the existing) gauge family.
@@ -51,7 +53,7 @@ public final class Registry: Sendable {
         _ name: String, help: String, labelNames: [String], unit: String? = nil, options: FamilyOptions = .init()
     ) throws(RegistrationError) -> GaugeFamily {
         let descriptor = FamilyDescriptor(name: name, type: .gauge, help: help, unit: unit, labelNames: labelNames)
-        return GaugeFamily(core: try register(descriptor, options: options))
+        return wrapper(for: try register(descriptor, options: options), GaugeFamily.init)
     }
 
     /// Registers (or returns the existing) histogram family.
@@ -67,7 +69,7 @@ public final class Registry: Sendable {
     ) throws(RegistrationError) -> HistogramFamily {
         let descriptor = FamilyDescriptor(
             name: name, type: .histogram, help: help, unit: unit, labelNames: labelNames, buckets: buckets)
-        return HistogramFamily(core: try register(descriptor, options: options))
+        return wrapper(for: try register(descriptor, options: options), HistogramFamily.init)
     }
 
     /// Registers (or returns) an unlabelled counter and returns its only series.
@@ -103,6 +105,7 @@ public final class Registry: Sendable {
     public func unregister(_ name: String) -> Bool {
         state.withLock { state in
             guard let core = state.families.removeValue(forKey: name) else { return false }
+            state.wrappers.removeValue(forKey: name)
             for sample in core.descriptor.sampleNames { state.sampleNames.removeValue(forKey: sample) }
             state.sorted.removeAll { $0 === core }
             return true
@@ -117,25 +120,32 @@ public final class Registry: Sendable {
     /// The descriptors of the registered families, sorted by name.
     public var descriptors: [FamilyDescriptor] { sortedFamilies.map(\.descriptor) }
 
+    /// The wrapper object of `core`, made once per registered family.
+    private func wrapper<Family: AnyObject>(for core: FamilyCore, _ make: (FamilyCore) -> Family) -> Family {
+        state.withLock { state in
+            if let existing = state.wrappers[core.descriptor.name] as? Family { return existing }
+            let family = make(core)
+            state.wrappers[core.descriptor.name] = family
+            return family
+        }
+    }
+
     private func register(_ descriptor: FamilyDescriptor, options: FamilyOptions) throws(RegistrationError)
         -> FamilyCore
     {
         try descriptor.validate()
+        // First pass: an equal family is returned and a conflict thrown before anything is created.
+        let first = state.withLock { state in Registry.existingOrConflict(descriptor, in: state) }
+        if let existing = try first.get() { return existing }
+        // The overflow self-metric is itself a family: register it outside the lock, then check again.
         let overflowCounter = try options.seriesLimit.map { _ throws(RegistrationError) in
             try overflowFamily().labels([descriptor.name])
         }
         let result = state.withLock { state -> Result<FamilyCore, RegistrationError> in
-            if let existing = state.families[descriptor.name] {
-                if let conflict = existing.descriptor.conflict(with: descriptor) { return .failure(conflict) }
-                return .success(existing)
-            }
-            for sample in descriptor.sampleNames {
-                if let owner = state.sampleNames[sample] {
-                    return .failure(
-                        RegistrationError(
-                            .clashingSampleName, name: descriptor.name,
-                            message: "sample name \"\(sample)\" is already written by family \"\(owner)\""))
-                }
+            switch Registry.existingOrConflict(descriptor, in: state) {
+            case .failure(let conflict): return .failure(conflict)
+            case .success(let existing?): return .success(existing)
+            case .success(nil): break
             }
             let core = FamilyCore(descriptor: descriptor, options: options, overflowCounter: overflowCounter)
             state.families[descriptor.name] = core
@@ -145,6 +155,25 @@ public final class Registry: Sendable {
             return .success(core)
         }
         return try result.get()
+    }
+
+    /// The registered family equal to `descriptor`, `nil` when the name is free, or the conflict.
+    private static func existingOrConflict(_ descriptor: FamilyDescriptor, in state: RegistryState)
+        -> Result<FamilyCore?, RegistrationError>
+    {
+        if let existing = state.families[descriptor.name] {
+            if let conflict = existing.descriptor.conflict(with: descriptor) { return .failure(conflict) }
+            return .success(existing)
+        }
+        for sample in descriptor.sampleNames {
+            if let owner = state.sampleNames[sample] {
+                return .failure(
+                    RegistrationError(
+                        .clashingSampleName, name: descriptor.name,
+                        message: "sample name \"\(sample)\" is already written by family \"\(owner)\""))
+            }
+        }
+        return .success(nil)
     }
 
     private func overflowFamily() throws(RegistrationError) -> CounterFamily {

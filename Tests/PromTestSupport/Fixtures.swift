@@ -8,6 +8,12 @@ public enum Fixtures {
         return testsDirectory + "/Fixtures"
     }
 
+    /// The absolute path of the package root (the directory holding `Package.swift`).
+    public static var packageRoot: String {
+        let file = #filePath
+        return file.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/")
+    }
+
     /// The absolute path of a fixture.
     ///
     /// - Parameter name: A file name inside `Tests/Fixtures`.

@@ -1,0 +1,115 @@
+import PromExposition
+import PromTestSupport
+import Testing
+
+/// Shortest round-trip number formatting.
+@Suite struct NumberFormattingTests {
+    /// splitmix64, so that a failure can be reproduced from the printed seed.
+    struct SplitMix64: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func randomFiniteBitPatternsRoundTripBitForBit() {
+        var random = SplitMix64(state: 0x5EED)
+        var failures: [String] = []
+        var checked = 0
+        while checked < 100_000 {
+            let value = Double(bitPattern: random.next())
+            guard value.isFinite else { continue }
+            checked += 1
+            let text = Rendering.number(value)
+            if Double(text)?.bitPattern != value.bitPattern { failures.append("\(value.debugDescription) -> \(text)") }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(10))")
+    }
+
+    @Test func randomValuesOfEveryMagnitudeRoundTrip() {
+        var random = SplitMix64(state: 42)
+        var failures: [String] = []
+        for _ in 0..<100_000 {
+            // Values near the fast paths: short decimals, integers, and their neighbours.
+            let base = Double(random.next() % 2_000_000_000) / Double([1, 10, 100, 1000, 10_000, 1_000_000, 8, 3][Int(random.next() % 8)])
+            let value = random.next() % 3 == 0 ? base.nextUp : (random.next() % 2 == 0 ? base : -base)
+            let text = Rendering.number(value)
+            if Double(text)?.bitPattern != value.bitPattern { failures.append("\(value.debugDescription) -> \(text)") }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(10))")
+    }
+
+    @Test func writtenFloatsAreAsShortAsSwiftsShortestDescription() {
+        var random = SplitMix64(state: 7)
+        var failures: [String] = []
+        for _ in 0..<50_000 {
+            let value = random.next() % 2 == 0
+                ? Double(bitPattern: random.next() & 0x7FEF_FFFF_FFFF_FFFF)
+                : Double(random.next() % 10_000_000) / 1000
+            let text = Rendering.number(value)
+            if significantDigits(text) > significantDigits(value.description) {
+                failures.append("\(value.description) -> \(text)")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(10))")
+    }
+
+    @Test func integralValuesBelowTwoToThe53PrintAsPlainIntegers() {
+        var random = SplitMix64(state: 99)
+        var failures: [String] = []
+        for _ in 0..<100_000 {
+            let magnitude = random.next() % (UInt64(1) << (random.next() % 54))
+            let value = random.next() % 2 == 0 ? Double(magnitude) : -Double(magnitude)
+            let text = Rendering.number(value)
+            let expected = (value.sign == .minus ? "-" : "") + String(magnitude)
+            if text != expected { failures.append("\(value) -> \(text)") }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(10))")
+        #expect(Rendering.number(9_007_199_254_740_991) == "9007199254740991")
+        #expect(Rendering.number(-9_007_199_254_740_991) == "-9007199254740991")
+    }
+
+    @Test func specialValuesUseTheTextFormatSpellings() {
+        #expect(Rendering.number(.nan) == "NaN")
+        #expect(Rendering.number(-.nan) == "NaN")
+        #expect(Rendering.number(Double(bitPattern: 0x7FF0_0000_0000_0001)) == "NaN")
+        #expect(Rendering.number(.infinity) == "+Inf")
+        #expect(Rendering.number(-.infinity) == "-Inf")
+        #expect(Rendering.number(0) == "0")
+        #expect(Rendering.number(-0.0) == "-0")
+    }
+
+    @Test func knownValuesHaveTheirShortestText() {
+        let cases: [(Double, String)] = [
+            (0.1, "0.1"), (0.25, "0.25"), (-2.5, "-2.5"), (123_456_789.125, "123456789.125"), (1.0 / 3.0, "0.3333333333333333"),
+            (1e-300, "1e-300"), (Double.leastNonzeroMagnitude, "5e-324"), (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (1e21, "1e+21"), (0.0001, "0.0001"), (0.000123, "0.000123"),
+            (1e-5, "1e-05"), (100, "100"), (1.5, "1.5"), (0.3, "0.3"), (0.1 + 0.2, "0.30000000000000004"),
+        ]
+        for (value, expected) in cases {
+            #expect(Rendering.number(value) == expected, "\(value.debugDescription)")
+        }
+    }
+
+    @Test func integersPrintExactlyUpToUInt64Max() {
+        let buffer = ExpositionBuffer(capacity: 64)
+        for value: UInt64 in [0, 9, 10, 99, 100, 12345, 1 << 53 + 1, UInt64.max] {
+            buffer.removeAll()
+            NumberFormatting.append(value, to: buffer)
+            #expect(buffer.string == String(value))
+        }
+    }
+
+    /// Significant digits of a decimal text (`1.2300e+05` → 3), ignoring sign, point, leading zeros and exponent.
+    func significantDigits(_ text: String) -> Int {
+        let mantissa = text.split(separator: "e").first.map(String.init) ?? text
+        var digits = mantissa.filter(\.isNumber)
+        while digits.hasPrefix("0") { digits.removeFirst() }
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return max(digits.count, 1)
+    }
+}

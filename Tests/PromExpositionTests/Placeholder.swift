@@ -1,1 +1,0 @@
-// Placeholder until the target has sources; delete when adding the first file.
