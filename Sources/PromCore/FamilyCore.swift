@@ -42,7 +42,9 @@ package final class FamilyCore: @unchecked Sendable {
         labelNames = descriptor.labelNames
         labelPrefixLengths = descriptor.labelNames.enumerated().map { ($0 == 0 ? 0 : 1) + $1.utf8.count + 2 }
         index = LabelIndex(capacityHint: options.capacityHint)
-        detached = unsafe SeriesCell.make(valueWordCount: valueWordCount, labelByteCount: 0, shards: nil, hash: 0) { _ in }
+        detached = unsafe SeriesCell.make(valueWordCount: valueWordCount, labelByteCount: 0, shards: nil, hash: 0) {
+            _ in
+        }
         self.overflowCounter = overflowCounter
     }
 
@@ -61,7 +63,9 @@ package final class FamilyCore: @unchecked Sendable {
     func cell<Values: Collection>(for values: Values) -> SeriesCell where Values.Element: LabelValue {
         guard values.count == labelCount else { return detached }
         let hasher = LabelHasher.hashing(values)
-        let found = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasBackslash) }) { $0 }
+        let found = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasBackslash) }) {
+            $0
+        }
         if let found { return found }
         return createCell(for: values, hasher: hasher)
     }
@@ -72,7 +76,9 @@ package final class FamilyCore: @unchecked Sendable {
     where Values.Element: LabelValue {
         guard values.count == labelCount else { return body(detached) }
         let hasher = LabelHasher.hashing(values)
-        let result: R? = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasBackslash) }) {
+        let result: R? = index.withCell(
+            hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasBackslash) }
+        ) {
             cell in cell.map(body)
         }
         if let result { return result }
@@ -113,7 +119,9 @@ package final class FamilyCore: @unchecked Sendable {
                     guard unsafe hasBackslash || LabelSetEncoding.containsEscapedByte(bytes) else { return false }
                     guard position < end else { return false }
                     let rest = unsafe UnsafeRawBufferPointer(start: base + position, count: end &- position)
-                    guard let length = unsafe LabelSetEncoding.matchEscapedSlow(bytes, stored: rest) else { return false }
+                    guard let length = unsafe LabelSetEncoding.matchEscapedSlow(bytes, stored: rest) else {
+                        return false
+                    }
                     position &+= length &+ 1
                     return true
                 }
@@ -147,7 +155,9 @@ package final class FamilyCore: @unchecked Sendable {
         for value in values {
             unsafe length += value.withLabelValueBytes { unsafe LabelSetEncoding.escapedCount($0) }
         }
-        return unsafe SeriesCell.make(valueWordCount: valueWordCount, labelByteCount: length, shards: makeShards(), hash: hash) {
+        return unsafe SeriesCell.make(
+            valueWordCount: valueWordCount, labelByteCount: length, shards: makeShards(), hash: hash
+        ) {
             target in
             var position = 0
             for (label, value) in zip(labelNames, values) {
@@ -188,8 +198,11 @@ package final class FamilyCore: @unchecked Sendable {
                 if !encoded.isEmpty { encoded.append(UInt8(ascii: ",")) }
                 encoded.append(contentsOf: "\(label)=\"__overflow__\"".utf8)
             }
-            let cell = unsafe SeriesCell.make(valueWordCount: valueWordCount, labelByteCount: encoded.count, shards: makeShards(), hash: 0) {
-                target in unsafe encoded.withUnsafeBytes { unsafe target.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            let cell = unsafe SeriesCell.make(
+                valueWordCount: valueWordCount, labelByteCount: encoded.count, shards: makeShards(), hash: 0
+            ) {
+                target in
+                unsafe encoded.withUnsafeBytes { unsafe target.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             }
             log.appendUnlimited(cell)
             overflow = cell
@@ -203,7 +216,8 @@ package final class FamilyCore: @unchecked Sendable {
     func remove<Values: Collection>(_ values: Values) -> Bool where Values.Element: LabelValue {
         guard values.count == labelCount else { return false }
         let hasher = LabelHasher.hashing(values)
-        guard let cell = index.remove(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasBackslash) })
+        guard
+            let cell = index.remove(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasBackslash) })
         else { return false }
         // The log drops its reference first; renders that copied the cell from the log are inside a read
         // section, so the cell is freed (when `cell` goes out of scope) only after they left.

@@ -85,10 +85,12 @@ public struct FamilyDescriptor: Sendable, Hashable {
                 throw RegistrationError(.invalidLabelName, name: name, message: "label \"\(label)\" is given twice")
             }
             if label == "le" && type == .histogram {
-                throw RegistrationError(.invalidLabelName, name: name, message: "label \"le\" is reserved for histogram buckets")
+                throw RegistrationError(
+                    .invalidLabelName, name: name, message: "label \"le\" is reserved for histogram buckets")
             }
             if label == "quantile" {
-                throw RegistrationError(.invalidLabelName, name: name, message: "label \"quantile\" is reserved for summaries")
+                throw RegistrationError(
+                    .invalidLabelName, name: name, message: "label \"quantile\" is reserved for summaries")
             }
         }
         try validateUnit()
@@ -97,7 +99,9 @@ public struct FamilyDescriptor: Sendable, Hashable {
 
     private func validateUnit() throws(RegistrationError) {
         guard let unit else { return }
-        if unit.isEmpty || unit.utf8.contains(where: { !(MetricName.isLetterOrUnderscore($0) || MetricName.isDigit($0)) }) {
+        if unit.isEmpty
+            || unit.utf8.contains(where: { !(MetricName.isLetterOrUnderscore($0) || MetricName.isDigit($0)) })
+        {
             throw RegistrationError(.invalidUnit, name: name, message: "unit \"\(unit)\" must match [a-zA-Z0-9_]+")
         }
         if !openMetricsName.hasSuffix("_" + unit) {
@@ -108,12 +112,15 @@ public struct FamilyDescriptor: Sendable, Hashable {
 
     private func validateBuckets() throws(RegistrationError) {
         if buckets.isEmpty {
-            throw RegistrationError(.invalidBuckets, name: name, message: "a histogram needs at least one finite bucket")
+            throw RegistrationError(
+                .invalidBuckets, name: name, message: "a histogram needs at least one finite bucket")
         }
         for (index, bound) in buckets.enumerated() {
             if !bound.isFinite {
                 throw RegistrationError(
-                    .invalidBuckets, name: name, message: "bucket \(bound.isNaN ? "NaN" : bound < 0 ? "-Inf" : "+Inf") is not finite (+Inf is implicit)")
+                    .invalidBuckets, name: name,
+                    message:
+                        "bucket \(bound.isNaN ? "NaN" : bound < 0 ? "-Inf" : "+Inf") is not finite (+Inf is implicit)")
             }
             if index > 0 && !(buckets[index - 1] < bound) {
                 throw RegistrationError(.invalidBuckets, name: name, message: "buckets must be strictly increasing")
@@ -138,7 +145,8 @@ public struct FamilyDescriptor: Sendable, Hashable {
         }
         if help != requested.help {
             return RegistrationError(
-                .conflictingHelp, name: name, message: "already registered with help \"\(help)\", not \"\(requested.help)\"")
+                .conflictingHelp, name: name,
+                message: "already registered with help \"\(help)\", not \"\(requested.help)\"")
         }
         if labelNames != requested.labelNames {
             return RegistrationError(

@@ -89,7 +89,8 @@ struct LabelHasher {
         let remaining = count &- offset
         if count >= 8 {
             // Safe: count >= 8, so the last 8 bytes are in bounds; the already hashed ones are shifted out.
-            return unsafe base.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self) >> UInt64(8 &* (8 &- remaining))
+            return unsafe base.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+                >> UInt64(8 &* (8 &- remaining))
         }
         if count >= 4 {
             // Safe: both 4-byte loads lie within [0, count); together they cover every byte.

@@ -204,7 +204,9 @@ package final class LabelIndex: @unchecked Sendable {
     @inline(never)
     private func growIfNeeded(stripe: Int, counts: inout StripeCounts) {
         let old = self.table(of: stripe)
-        guard (counts.used + 1) * LabelIndexConstants.maxLoadDenominator > old.capacity * LabelIndexConstants.maxLoadNumerator
+        guard
+            (counts.used + 1) * LabelIndexConstants.maxLoadDenominator > old.capacity
+                * LabelIndexConstants.maxLoadNumerator
         else { return }
         let live = counts.used - counts.removed
         let fresh = LabelTable.allocate(capacity: LabelIndexConstants.tableCapacity(forCount: (live + 1) * 2))

@@ -11,7 +11,8 @@ enum LabelSetEncoding {
     ///   - bytes: Where the escaped bytes go.
     @usableFromInline
     static func appendEscaped(_ value: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
-        for unsafe byte in unsafe value {
+        for index in 0..<value.count {
+            let byte = unsafe value[index]
             switch byte {
             case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\\"))
             case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "\""))
@@ -25,8 +26,9 @@ enum LabelSetEncoding {
     @inlinable
     static func escapedCount(_ value: UnsafeRawBufferPointer) -> Int {
         var count = value.count
-        for unsafe byte in unsafe value where byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") {
-            count += 1
+        for index in 0..<value.count {
+            let byte = unsafe value[index]
+            if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") { count += 1 }
         }
         return count
     }
@@ -42,7 +44,8 @@ enum LabelSetEncoding {
             return value.count
         }
         var position = 0
-        for unsafe byte in unsafe value {
+        for index in 0..<value.count {
+            let byte = unsafe value[index]
             let escaped: UInt8?
             switch byte {
             case UInt8(ascii: "\\"): escaped = UInt8(ascii: "\\")
@@ -89,7 +92,8 @@ enum LabelSetEncoding {
     @usableFromInline
     static func matchEscapedSlow(_ value: UnsafeRawBufferPointer, stored: UnsafeRawBufferPointer) -> Int? {
         var position = 0
-        for unsafe byte in unsafe value {
+        for index in 0..<value.count {
+            let byte = unsafe value[index]
             let escaped: UInt8
             switch byte {
             case UInt8(ascii: "\\"): escaped = UInt8(ascii: "\\")
@@ -125,7 +129,9 @@ enum LabelSetEncoding {
         }
         while offset < count {
             // Safe: offset < count for both buffers.
-            if unsafe lhs.load(fromByteOffset: offset, as: UInt8.self) != rhs.load(fromByteOffset: offset, as: UInt8.self) {
+            if unsafe lhs.load(fromByteOffset: offset, as: UInt8.self)
+                != rhs.load(fromByteOffset: offset, as: UInt8.self)
+            {
                 return false
             }
             offset += 1

@@ -66,7 +66,8 @@ struct LabelTable {
     @inlinable @inline(__always)
     static func cell(_ word: UInt64) -> Unmanaged<SeriesCell> {
         // Safe: used slot words hold the address of a cell the table retains.
-        unsafe Unmanaged<SeriesCell>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(word & addressMask)).unsafelyUnwrapped)
+        unsafe Unmanaged<SeriesCell>.fromOpaque(
+            UnsafeRawPointer(bitPattern: UInt(word & addressMask)).unsafelyUnwrapped)
     }
 
     /// Whether a slot word is used and carries the tag of `hash`.

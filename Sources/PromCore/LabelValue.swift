@@ -13,7 +13,9 @@ public protocol LabelValue {
 extension String: LabelValue {
     @inlinable @inline(__always)
     public func withLabelValueBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        if let result = try unsafe self.utf8.withContiguousStorageIfAvailable({ try unsafe body(UnsafeRawBufferPointer($0)) }) {
+        if let result = try unsafe self.utf8.withContiguousStorageIfAvailable({
+            try unsafe body(UnsafeRawBufferPointer($0))
+        }) {
             return result
         }
         var copy = self
@@ -24,7 +26,9 @@ extension String: LabelValue {
 extension Substring: LabelValue {
     @inlinable @inline(__always)
     public func withLabelValueBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        if let result = try unsafe self.utf8.withContiguousStorageIfAvailable({ try unsafe body(UnsafeRawBufferPointer($0)) }) {
+        if let result = try unsafe self.utf8.withContiguousStorageIfAvailable({
+            try unsafe body(UnsafeRawBufferPointer($0))
+        }) {
             return result
         }
         var copy = self

@@ -75,7 +75,9 @@ public final class Registry: Sendable {
     /// Registers (or returns) an unlabelled counter and returns its only series.
     ///
     /// - Throws: ``RegistrationError``.
-    public func counter(_ name: String, help: String, unit: String? = nil, options: FamilyOptions = .init())
+    public func counter(
+        _ name: String, help: String, unit: String? = nil, options: FamilyOptions = .init()
+    )
         throws(RegistrationError) -> Counter
     {
         try counterFamily(name, help: help, labelNames: [], unit: unit, options: options).labels([String]())
@@ -91,7 +93,9 @@ public final class Registry: Sendable {
     /// Registers (or returns) an unlabelled histogram and returns its only series.
     ///
     /// - Throws: ``RegistrationError``.
-    public func histogram(_ name: String, help: String, buckets: [Double] = Buckets.defaults, unit: String? = nil)
+    public func histogram(
+        _ name: String, help: String, buckets: [Double] = Buckets.defaults, unit: String? = nil
+    )
         throws(RegistrationError) -> Histogram
     {
         try histogramFamily(name, help: help, labelNames: [], buckets: buckets, unit: unit).labels([String]())
@@ -130,7 +134,9 @@ public final class Registry: Sendable {
         }
     }
 
-    private func register(_ descriptor: FamilyDescriptor, options: FamilyOptions) throws(RegistrationError)
+    private func register(
+        _ descriptor: FamilyDescriptor, options: FamilyOptions
+    ) throws(RegistrationError)
         -> FamilyCore
     {
         try descriptor.validate()
@@ -158,7 +164,9 @@ public final class Registry: Sendable {
     }
 
     /// The registered family equal to `descriptor`, `nil` when the name is free, or the conflict.
-    private static func existingOrConflict(_ descriptor: FamilyDescriptor, in state: RegistryState)
+    private static func existingOrConflict(
+        _ descriptor: FamilyDescriptor, in state: RegistryState
+    )
         -> Result<FamilyCore?, RegistrationError>
     {
         if let existing = state.families[descriptor.name] {

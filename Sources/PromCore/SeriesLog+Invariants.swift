@@ -8,14 +8,15 @@ extension SeriesLog {
         #if PROM_INTERNAL_CHECKS
         withState { state in
             var present = 0
-            for unsafe (position, entry) in unsafe state.cells.enumerated() {
-                guard let entry = unsafe entry else { continue }
+            for position in unsafe state.cells.indices {
+                guard let entry = unsafe state.cells[position] else { continue }
                 present += 1
                 let recorded = unsafe entry._withUnsafeGuaranteedRef { $0.logPosition }
                 precondition(recorded == position, "log position \(recorded) recorded for entry \(position)")
             }
             precondition(state.live == expectedLive, "log counts \(state.live) series, the index \(expectedLive)")
-            precondition(present >= state.live && present <= state.live + 1, "log entries \(present), live \(state.live)")
+            precondition(
+                present >= state.live && present <= state.live + 1, "log entries \(present), live \(state.live)")
         }
         #endif
     }

@@ -23,7 +23,7 @@ final class SeriesLog: @unchecked Sendable {
 
     deinit {
         state.withLock { state in
-            for unsafe cell in unsafe state.cells { unsafe cell?.release() }
+            for index in unsafe state.cells.indices { unsafe state.cells[index]?.release() }
         }
     }
 
@@ -65,7 +65,8 @@ final class SeriesLog: @unchecked Sendable {
         state.withLock { state in
             let position = cell.logPosition
             guard position >= 0, unsafe position < state.cells.count,
-                let entry = unsafe state.cells[position], unsafe entry.toOpaque() == Unmanaged.passUnretained(cell).toOpaque()
+                let entry = unsafe state.cells[position],
+                unsafe entry.toOpaque() == Unmanaged.passUnretained(cell).toOpaque()
             else { return }
             unsafe state.cells[position] = nil
             state.live -= 1
@@ -77,8 +78,8 @@ final class SeriesLog: @unchecked Sendable {
     /// Drops every cell.
     func removeAll() {
         state.withLock { state in
-            for unsafe entry in unsafe state.cells {
-                guard let entry = unsafe entry else { continue }
+            for index in unsafe state.cells.indices {
+                guard let entry = unsafe state.cells[index] else { continue }
                 unsafe entry._withUnsafeGuaranteedRef { $0.logPosition = -1 }
                 unsafe entry.release()
             }
@@ -93,8 +94,8 @@ final class SeriesLog: @unchecked Sendable {
             if state.activeRenders == 0, unsafe state.cells.count - state.live > state.cells.count / 4 + 64 {
                 var kept = unsafe ContiguousArray<Unmanaged<SeriesCell>?>()
                 unsafe kept.reserveCapacity(state.live + state.live / 4)
-                for unsafe entry in unsafe state.cells {
-                    guard let entry = unsafe entry else { continue }
+                for index in unsafe state.cells.indices {
+                    guard let entry = unsafe state.cells[index] else { continue }
                     unsafe entry._withUnsafeGuaranteedRef { $0.logPosition = unsafe kept.count }
                     unsafe kept.append(entry)
                 }

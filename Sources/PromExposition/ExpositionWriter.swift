@@ -69,8 +69,9 @@ public final class ExpositionWriter {
         buffer.append(openMetrics ? rendering.openMetricsHeader : rendering.textHeader)
         let type = family.descriptor.type
         unsafe try family.forEachChunk(&chunk) { cells in
-            for unsafe cell in unsafe cells {
-                unsafe cell._withUnsafeGuaranteedRef { cell in
+            for index in 0..<cells.count {
+                // Safe: index < cells.count; the cells stay alive for the read section (see forEachChunk).
+                unsafe cells[index]._withUnsafeGuaranteedRef { cell in
                     switch type {
                     case .counter:
                         let name = openMetrics ? rendering.openMetricsValueName : rendering.textValueName
@@ -122,7 +123,8 @@ public final class ExpositionWriter {
         var cumulative: UInt64 = 0
         for (index, bucketLabel) in rendering.bucketLabels.enumerated() {
             cumulative &+= Histogram.bucketCount(of: cell, at: index)
-            buffer.reserve(rendering.bucketName.count + labels.count + bucketLabel.count + 5 + NumberFormatting.maximumLength)
+            buffer.reserve(
+                rendering.bucketName.count + labels.count + bucketLabel.count + 5 + NumberFormatting.maximumLength)
             unsafe rendering.bucketName.withUnsafeBytes { unsafe buffer.appendReserved($0) }
             buffer.appendReserved(UInt8(ascii: "{"))
             if unsafe !labels.isEmpty {

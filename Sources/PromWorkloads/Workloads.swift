@@ -55,7 +55,8 @@ public enum W1 {
     ///
     /// - Throws: ``RegistrationError``.
     public static func register(in registry: Registry, capacity: Int) throws(RegistrationError) -> CounterFamily {
-        try registry.counterFamily(name, help: help, labelNames: labelNames, options: FamilyOptions(capacityHint: capacity))
+        try registry.counterFamily(
+            name, help: help, labelNames: labelNames, options: FamilyOptions(capacityHint: capacity))
     }
 
     /// The six label values of series `series`.
@@ -102,7 +103,10 @@ public enum W2 {
         let app = child % 34
         let level = (child / 34) % 10
         let taskType = child / 340
-        return [["standard", "persistent", "persistent_cache"][taskType], String(level), "app-" + W1.zeroPadded(app, width: 2)]
+        return [
+            ["standard", "persistent", "persistent_cache"][taskType], String(level),
+            "app-" + W1.zeroPadded(app, width: 2),
+        ]
     }
 
     /// The five observations of child `child`.
@@ -128,7 +132,10 @@ public enum W3 {
         case 0: return ([], [[]])
         case 1: return (["method"], methods5.map { [$0] })
         case 2:
-            return (["method", "code"], ["get", "post", "put"].flatMap { m in ["200", "404", "500", "503"].map { [m, $0] } })
+            return (
+                ["method", "code"],
+                ["get", "post", "put"].flatMap { m in ["200", "404", "500", "503"].map { [m, $0] } }
+            )
         default:
             let sets = ["get", "post"].flatMap { m in
                 ["200", "404", "500"].flatMap { c in (0..<4).map { [m, c, "worker-\($0)"] } }
@@ -145,10 +152,14 @@ public enum W3 {
             let (names, sets) = labelSets(family: family)
             if family % 2 == 0 {
                 let counters = try registry.counterFamily("svc_family_\(suffix)_total", help: help, labelNames: names)
-                for (index, values) in sets.enumerated() { counters.labels(values).inc(by: UInt64(family * 100 + index)) }
+                for (index, values) in sets.enumerated() {
+                    counters.labels(values).inc(by: UInt64(family * 100 + index))
+                }
             } else {
                 let gauges = try registry.gaugeFamily("svc_family_\(suffix)", help: help, labelNames: names)
-                for (index, values) in sets.enumerated() { gauges.labels(values).set(Double(family) + Double(index) * 0.125) }
+                for (index, values) in sets.enumerated() {
+                    gauges.labels(values).set(Double(family) + Double(index) * 0.125)
+                }
             }
             total += sets.count
         }

@@ -79,7 +79,9 @@ struct RenderCommand: ParsableCommand {
         report(workload, seriesCount, populateSeconds, best, rawBytes, deflater == nil ? nil : compressed.count)
     }
 
-    private func report(_ workload: Workload, _ seriesCount: Int, _ populate: Double, _ render: Double, _ bytes: Int, _ gzipped: Int?) {
+    private func report(
+        _ workload: Workload, _ seriesCount: Int, _ populate: Double, _ render: Double, _ bytes: Int, _ gzipped: Int?
+    ) {
         var lines = [
             "workload \(workload.rawValue), \(seriesCount) series, format \(format)\(gzip.map { ", gzip level \($0)" } ?? "")",
             "populate: \(formatted(populate * 1000)) ms (\(formatted(populate * 1e9 / Double(seriesCount))) ns/series)",

@@ -60,7 +60,8 @@ import Testing
 
     @Test func concurrentCreationOfTheSameLabelSetsMakesOneSeriesEach() throws {
         let registry = Registry()
-        let family = try registry.counterFamily("c_total", help: "h", labelNames: ["k", "j"], options: FamilyOptions(capacityHint: 0))
+        let family = try registry.counterFamily(
+            "c_total", help: "h", labelNames: ["k", "j"], options: FamilyOptions(capacityHint: 0))
         let sets = 2000
         Threads.run(Self.threads) { thread in
             // Each thread walks the sets from another start, so threads race to create every set.
@@ -93,14 +94,16 @@ import Testing
         #expect(failures.load(ordering: .relaxed) == 0)
         #expect(registry.descriptors.count == 50)
         for round in 0..<50 {
-            #expect(registry.exportedSeries(of: "shared_\(round)_total") == [ExportedSeries(labels: #"k="x""#, value: 8)])
+            #expect(
+                registry.exportedSeries(of: "shared_\(round)_total") == [ExportedSeries(labels: #"k="x""#, value: 8)])
         }
     }
 
     @Test func concurrentLimitedRegistrationsShareOneSelfMetric() throws {
         let registry = Registry()
         Threads.run(Self.threads) { thread in
-            let family = try? registry.gaugeFamily("g\(thread)", help: "h", labelNames: ["k"], options: FamilyOptions(seriesLimit: 1))
+            let family = try? registry.gaugeFamily(
+                "g\(thread)", help: "h", labelNames: ["k"], options: FamilyOptions(seriesLimit: 1))
             family?.labels(["a"]).set(1)
             family?.labels(["b"]).set(1)
         }
@@ -111,7 +114,8 @@ import Testing
 
     @Test func lookupsConcurrentWithRemovalsAndRecreationsStayConsistent() throws {
         let registry = Registry()
-        let family = try registry.counterFamily("c_total", help: "h", labelNames: ["k"], options: FamilyOptions(capacityHint: 0))
+        let family = try registry.counterFamily(
+            "c_total", help: "h", labelNames: ["k"], options: FamilyOptions(capacityHint: 0))
         let keys = (0..<64).map { "key-\($0)" }
         let stop = Atomic<Bool>(false)
         let lookups = Atomic<Int>(0)
@@ -128,7 +132,9 @@ import Testing
                 var index = 0
                 while !stop.load(ordering: .acquiring) {
                     family.labels(["fresh-\(index % 5000)"]).inc()
-                    if index % 5000 == 4999 { for old in 0..<5000 where old % 2 == 0 { family.remove(["fresh-\(old)"]) } }
+                    if index % 5000 == 4999 {
+                        for old in 0..<5000 where old % 2 == 0 { family.remove(["fresh-\(old)"]) }
+                    }
                     index += 1
                 }
             default:

@@ -119,7 +119,9 @@ import Testing
         #expect(gauge.value == -10)
     }
 
-    @Test(arguments: [Double.nan, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -1e-300])
+    @Test(arguments: [
+        Double.nan, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -1e-300,
+    ])
     func setStoresAnyDoubleBitForBit(value: Double) throws {
         let gauge = try Registry().gauge("g", help: "h")
         gauge.set(value)

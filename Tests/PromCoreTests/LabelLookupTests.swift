@@ -26,7 +26,9 @@ import Testing
     @Test func longAndUnicodeValuesFindTheirSeries() throws {
         let (_, family) = try family()
         let long = String(repeating: "0123456789abcdef", count: 40)
-        let values: [[String]] = [[long, "x"], ["ünïcödé ✓", "🎉"], ["", ""], ["", "x"], ["x", ""], ["1234567", "12345678"]]
+        let values: [[String]] = [
+            [long, "x"], ["ünïcödé ✓", "🎉"], ["", ""], ["", "x"], ["x", ""], ["1234567", "12345678"],
+        ]
         for (index, pair) in values.enumerated() { family.labels(pair).inc(by: index + 1) }
         for (index, pair) in values.enumerated() {
             #expect(family.labels(pair).value == Double(index + 1), "\(pair)")

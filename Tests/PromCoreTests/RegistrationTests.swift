@@ -14,24 +14,31 @@ import Testing
     }
 
     static let invalidDescriptors: [Refusal] = [
-        Refusal(label: "empty name", kind: .invalidMetricName, message: #"cannot register "": a metric name must not be empty"#) {
+        Refusal(
+            label: "empty name", kind: .invalidMetricName,
+            message: #"cannot register "": a metric name must not be empty"#
+        ) {
             _ = try $0.counterFamily("", help: "h", labelNames: [])
         },
         Refusal(
             label: "leading digit", kind: .invalidMetricName,
-            message: #"cannot register "1abc": a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*; character 1 is not allowed"#
+            message:
+                #"cannot register "1abc": a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*; character 1 is not allowed"#
         ) { _ = try $0.gaugeFamily("1abc", help: "h", labelNames: []) },
         Refusal(
             label: "dash in name", kind: .invalidMetricName,
-            message: #"cannot register "a-b": a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*; character 2 is not allowed"#
+            message:
+                #"cannot register "a-b": a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*; character 2 is not allowed"#
         ) { _ = try $0.histogramFamily("a-b", help: "h", labelNames: []) },
         Refusal(
             label: "dot in name", kind: .invalidMetricName,
-            message: #"cannot register "http.requests": a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*; character 5 is not allowed"#
+            message:
+                #"cannot register "http.requests": a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*; character 5 is not allowed"#
         ) { _ = try $0.counter("http.requests", help: "h") },
         Refusal(
             label: "non-ASCII name", kind: .invalidMetricName,
-            message: #"cannot register "café": a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*; character 4 is not allowed"#
+            message:
+                #"cannot register "café": a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*; character 4 is not allowed"#
         ) { _ = try $0.gauge("café", help: "h") },
         Refusal(
             label: "reserved label prefix", kind: .invalidLabelName,
@@ -43,11 +50,13 @@ import Testing
         ) { _ = try $0.counterFamily("m", help: "h", labelNames: [""]) },
         Refusal(
             label: "colon in label", kind: .invalidLabelName,
-            message: #"cannot register "m": label "a:b": a label name must match [a-zA-Z_][a-zA-Z0-9_]*; character 2 is not allowed"#
+            message:
+                #"cannot register "m": label "a:b": a label name must match [a-zA-Z_][a-zA-Z0-9_]*; character 2 is not allowed"#
         ) { _ = try $0.gaugeFamily("m", help: "h", labelNames: ["a:b"]) },
         Refusal(
             label: "label with leading digit", kind: .invalidLabelName,
-            message: #"cannot register "m": label "0a": a label name must match [a-zA-Z_][a-zA-Z0-9_]*; character 1 is not allowed"#
+            message:
+                #"cannot register "m": label "0a": a label name must match [a-zA-Z_][a-zA-Z0-9_]*; character 1 is not allowed"#
         ) { _ = try $0.gaugeFamily("m", help: "h", labelNames: ["0a"]) },
         Refusal(
             label: "repeated label", kind: .invalidLabelName, message: #"cannot register "m": label "a" is given twice"#
@@ -84,13 +93,16 @@ import Testing
             message: #"cannot register "m": bucket +Inf is not finite (+Inf is implicit)"#
         ) { _ = try $0.histogramFamily("m", help: "h", labelNames: [], buckets: [1, .infinity]) },
         Refusal(
-            label: "NaN bucket", kind: .invalidBuckets, message: #"cannot register "m": bucket NaN is not finite (+Inf is implicit)"#
+            label: "NaN bucket", kind: .invalidBuckets,
+            message: #"cannot register "m": bucket NaN is not finite (+Inf is implicit)"#
         ) { _ = try $0.histogramFamily("m", help: "h", labelNames: [], buckets: [.nan]) },
         Refusal(
-            label: "equal buckets", kind: .invalidBuckets, message: #"cannot register "m": buckets must be strictly increasing"#
+            label: "equal buckets", kind: .invalidBuckets,
+            message: #"cannot register "m": buckets must be strictly increasing"#
         ) { _ = try $0.histogramFamily("m", help: "h", labelNames: [], buckets: [1, 2, 2]) },
         Refusal(
-            label: "decreasing buckets", kind: .invalidBuckets, message: #"cannot register "m": buckets must be strictly increasing"#
+            label: "decreasing buckets", kind: .invalidBuckets,
+            message: #"cannot register "m": buckets must be strictly increasing"#
         ) { _ = try $0.histogram("m", help: "h", buckets: [2, 1]) },
         Refusal(
             label: "invalid linear helper arguments", kind: .invalidBuckets,
@@ -115,7 +127,8 @@ import Testing
 
     static let conflicts: [Refusal] = [
         Refusal(
-            label: "type", kind: .conflictingType, message: #"cannot register "x": already registered as a counter, not a gauge"#
+            label: "type", kind: .conflictingType,
+            message: #"cannot register "x": already registered as a counter, not a gauge"#
         ) { _ = try $0.gaugeFamily("x", help: "h", labelNames: ["a"]) },
         Refusal(
             label: "type histogram", kind: .conflictingType,
@@ -161,7 +174,8 @@ import Testing
             _ = try registry.histogramFamily("h", help: "h", labelNames: [], buckets: [1, 3])
         }
         #expect(error?.kind == .conflictingBuckets)
-        #expect(error?.description == #"cannot register "h": already registered with buckets [1.0, 2.0], not [1.0, 3.0]"#)
+        #expect(
+            error?.description == #"cannot register "h": already registered with buckets [1.0, 2.0], not [1.0, 3.0]"#)
     }
 
     @Test func reRegistrationWithAnotherUnitThrowsConflictingOptions() throws {
@@ -201,8 +215,10 @@ import Testing
         let registry = Registry()
         let gauges = try registry.gaugeFamily("g_bytes", help: "g", labelNames: ["a"], unit: "bytes")
         gauges.labels(["x"]).set(4)
-        #expect(try registry.gaugeFamily("g_bytes", help: "g", labelNames: ["a"], unit: "bytes").labels(["x"]).value == 4)
-        let histograms = try registry.histogramFamily("h", help: "h", labelNames: ["a"], buckets: Buckets.linear(start: 1, width: 1, count: 3))
+        #expect(
+            try registry.gaugeFamily("g_bytes", help: "g", labelNames: ["a"], unit: "bytes").labels(["x"]).value == 4)
+        let histograms = try registry.histogramFamily(
+            "h", help: "h", labelNames: ["a"], buckets: Buckets.linear(start: 1, width: 1, count: 3))
         histograms.labels(["x"]).observe(2)
         let again = try registry.histogramFamily("h", help: "h", labelNames: ["a"], buckets: [1, 2, 3])
         again.labels(["x"]).observe(3)
@@ -213,13 +229,34 @@ import Testing
 
     /// Pairs of families whose exposition sample names would collide.
     static let clashes: [(first: String, second: String, message: String)] = [
-        ("counter foo", "gauge foo_total", #"cannot register "foo_total": sample name "foo_total" is already written by family "foo""#),
-        ("counter foo_total", "counter foo", #"cannot register "foo": sample name "foo" is already written by family "foo_total""#),
-        ("histogram x", "gauge x_count", #"cannot register "x_count": sample name "x_count" is already written by family "x""#),
-        ("histogram x", "counter x_bucket", #"cannot register "x_bucket": sample name "x_bucket" is already written by family "x""#),
-        ("histogram x", "gauge x_sum", #"cannot register "x_sum": sample name "x_sum" is already written by family "x""#),
-        ("gauge x_count", "histogram x", #"cannot register "x": sample name "x_count" is already written by family "x_count""#),
-        ("counter x", "gauge x_created", #"cannot register "x_created": sample name "x_created" is already written by family "x""#),
+        (
+            "counter foo", "gauge foo_total",
+            #"cannot register "foo_total": sample name "foo_total" is already written by family "foo""#
+        ),
+        (
+            "counter foo_total", "counter foo",
+            #"cannot register "foo": sample name "foo" is already written by family "foo_total""#
+        ),
+        (
+            "histogram x", "gauge x_count",
+            #"cannot register "x_count": sample name "x_count" is already written by family "x""#
+        ),
+        (
+            "histogram x", "counter x_bucket",
+            #"cannot register "x_bucket": sample name "x_bucket" is already written by family "x""#
+        ),
+        (
+            "histogram x", "gauge x_sum",
+            #"cannot register "x_sum": sample name "x_sum" is already written by family "x""#
+        ),
+        (
+            "gauge x_count", "histogram x",
+            #"cannot register "x": sample name "x_count" is already written by family "x_count""#
+        ),
+        (
+            "counter x", "gauge x_created",
+            #"cannot register "x_created": sample name "x_created" is already written by family "x""#
+        ),
     ]
 
     @Test(arguments: clashes)
@@ -295,7 +332,9 @@ import Testing
     }
 
     @Test func sanitizedNamesAreValidMetricNames() {
-        #expect(MetricName.sanitized("dkron.agent.event_received.query_run_job") == "dkron_agent_event_received_query_run_job")
+        #expect(
+            MetricName.sanitized("dkron.agent.event_received.query_run_job")
+                == "dkron_agent_event_received_query_run_job")
         #expect(MetricName.sanitized("9lives") == "_9lives")
         #expect(MetricName.sanitized("") == "_")
         #expect(MetricName.sanitized("a:b-c") == "a:b_c")

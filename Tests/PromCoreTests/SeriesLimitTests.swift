@@ -18,7 +18,10 @@ import Testing
                 ExportedSeries(labels: #"a="2",b="x""#, value: 1),
                 ExportedSeries(labels: #"a="__overflow__",b="__overflow__""#, value: 30),
             ])
-        #expect(registry.exportedSeries(of: Registry.overflowFamilyName) == [ExportedSeries(labels: #"family="c_total""#, value: 2)])
+        #expect(
+            registry.exportedSeries(of: Registry.overflowFamilyName) == [
+                ExportedSeries(labels: #"family="c_total""#, value: 2)
+            ])
     }
 
     @Test func existingSeriesKeepWorkingAtTheLimit() throws {
@@ -28,28 +31,38 @@ import Testing
         family.labels(["b"]).set(2)
         family.labels(["a"]).set(5)
         family.labels(["b"]).inc()
-        #expect(registry.exportedSeries(of: "g") == [ExportedSeries(labels: #"k="a""#, value: 5), ExportedSeries(labels: #"k="b""#, value: 3)])
-        #expect(registry.exportedSeries(of: Registry.overflowFamilyName) == [ExportedSeries(labels: #"family="g""#, value: 0)])
+        #expect(
+            registry.exportedSeries(of: "g") == [
+                ExportedSeries(labels: #"k="a""#, value: 5), ExportedSeries(labels: #"k="b""#, value: 3),
+            ])
+        #expect(
+            registry.exportedSeries(of: Registry.overflowFamilyName) == [
+                ExportedSeries(labels: #"family="g""#, value: 0)
+            ])
     }
 
     @Test func overflowCountsEveryFoldedLookupPerFamily() throws {
         let registry = Registry()
-        let first = try registry.counterFamily("a_total", help: "h", labelNames: ["k"], options: FamilyOptions(seriesLimit: 1))
-        let second = try registry.histogramFamily("b", help: "h", labelNames: ["k"], buckets: [1], options: FamilyOptions(seriesLimit: 0))
+        let first = try registry.counterFamily(
+            "a_total", help: "h", labelNames: ["k"], options: FamilyOptions(seriesLimit: 1))
+        let second = try registry.histogramFamily(
+            "b", help: "h", labelNames: ["k"], buckets: [1], options: FamilyOptions(seriesLimit: 0))
         first.labels(["x"]).inc()
         for index in 0..<5 { first.labels(["y\(index)"]).inc() }
         for index in 0..<3 { second.labels(["z\(index)"]).observe(2) }
         #expect(second.seriesCount == 0)
         #expect(
             registry.exportedSeries(of: Registry.overflowFamilyName) == [
-                ExportedSeries(labels: #"family="a_total""#, value: 5), ExportedSeries(labels: #"family="b""#, value: 3),
+                ExportedSeries(labels: #"family="a_total""#, value: 5),
+                ExportedSeries(labels: #"family="b""#, value: 3),
             ])
         #expect(registry.exportedSeries(of: "b") == [ExportedSeries(labels: #"k="__overflow__""#, value: 3)])
     }
 
     @Test func removingASeriesMakesRoomUnderTheLimit() throws {
         let registry = Registry()
-        let family = try registry.counterFamily("c_total", help: "h", labelNames: ["k"], options: FamilyOptions(seriesLimit: 2))
+        let family = try registry.counterFamily(
+            "c_total", help: "h", labelNames: ["k"], options: FamilyOptions(seriesLimit: 2))
         family.labels(["a"]).inc()
         family.labels(["b"]).inc()
         family.labels(["c"]).inc()
@@ -73,7 +86,8 @@ import Testing
         #expect(descriptor.type == .counter)
         #expect(descriptor.labelNames == ["family"])
         #expect(
-            descriptor.help == "Label sets folded into a family's overflow series because the family reached its series limit.")
+            descriptor.help
+                == "Label sets folded into a family's overflow series because the family reached its series limit.")
     }
 
     @Test func aRefusedLimitedRegistrationLeavesTheRegistryUnchanged() throws {
@@ -116,12 +130,15 @@ import Testing
     }
 
     @Test func growthAfterManyRemovalsKeepsTheSurvivors() throws {
-        let family = try Registry().gaugeFamily("g", help: "h", labelNames: ["k"], options: FamilyOptions(capacityHint: 0))
+        let family = try Registry().gaugeFamily(
+            "g", help: "h", labelNames: ["k"], options: FamilyOptions(capacityHint: 0))
         for index in 0..<20_000 { family.labels(["\(index)"]).set(Double(index)) }
         for index in 0..<20_000 where index % 3 != 0 { family.remove(["\(index)"]) }
         for index in 20_000..<40_000 { family.labels(["\(index)"]).set(Double(index)) }
         var wrong = 0
-        for index in stride(from: 0, to: 20_000, by: 3) where family.labels(["\(index)"]).value != Double(index) { wrong += 1 }
+        for index in stride(from: 0, to: 20_000, by: 3) where family.labels(["\(index)"]).value != Double(index) {
+            wrong += 1
+        }
         for index in 20_000..<40_000 where family.labels(["\(index)"]).value != Double(index) { wrong += 1 }
         #expect(wrong == 0)
         #expect(family.seriesCount == 6667 + 20_000)
@@ -129,7 +146,8 @@ import Testing
 
     @Test(arguments: [1, 100, 5000, 1_000_000])
     func anyCapacityHintWorks(hint: Int) throws {
-        let family = try Registry().counterFamily("c_total", help: "h", labelNames: ["k"], options: FamilyOptions(capacityHint: hint))
+        let family = try Registry().counterFamily(
+            "c_total", help: "h", labelNames: ["k"], options: FamilyOptions(capacityHint: hint))
         for index in 0..<3000 { family.labels(["\(index)"]).inc(by: index) }
         #expect(family.seriesCount == 3000)
         #expect(family.labels(["2999"]).value == 2999)

@@ -16,8 +16,13 @@ import Testing
     }
 
     @Test func defaultBucketsAndSpecialValuesAreCanonical() {
-        let bounds: [Double] = [0.005, 0.025, 2.5, 5, -1, -0.5, 123456.7, 1234567.5, 1.5e-7, .infinity, -.infinity, -0.0]
-        let expected = ["0.005", "0.025", "2.5", "5.0", "-1.0", "-0.5", "123456.7", "1.2345675e+06", "1.5e-07", "+Inf", "-Inf", "-0.0"]
+        let bounds: [Double] = [
+            0.005, 0.025, 2.5, 5, -1, -0.5, 123456.7, 1234567.5, 1.5e-7, .infinity, -.infinity, -0.0,
+        ]
+        let expected = [
+            "0.005", "0.025", "2.5", "5.0", "-1.0", "-0.5", "123456.7", "1.2345675e+06", "1.5e-07", "+Inf", "-Inf",
+            "-0.0",
+        ]
         #expect(bounds.map(CanonicalNumber.string) == expected)
         #expect(CanonicalNumber.string(.nan) == "NaN")
     }

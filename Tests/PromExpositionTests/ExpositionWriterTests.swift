@@ -14,7 +14,8 @@ import Testing
         let registry = Registry()
         try registry.counter("jobs", help: "Jobs.").inc(by: 3)
         #expect(Rendering.text(registry, .prometheusText) == "# HELP jobs Jobs.\n# TYPE jobs counter\njobs 3\n")
-        #expect(Rendering.text(registry, .openMetrics) == "# HELP jobs Jobs.\n# TYPE jobs counter\njobs_total 3\n# EOF\n")
+        #expect(
+            Rendering.text(registry, .openMetrics) == "# HELP jobs Jobs.\n# TYPE jobs counter\njobs_total 3\n# EOF\n")
     }
 
     @Test func counterWithTotalSuffixIsNamedWithoutItInOpenMetricsMetadata() throws {
@@ -25,14 +26,16 @@ import Testing
                 == "# HELP sent_bytes_total Sent.\n# TYPE sent_bytes_total counter\nsent_bytes_total 0.5\n")
         #expect(
             Rendering.text(registry, .openMetrics)
-                == "# HELP sent_bytes Sent.\n# TYPE sent_bytes counter\n# UNIT sent_bytes bytes\nsent_bytes_total 0.5\n# EOF\n")
+                == "# HELP sent_bytes Sent.\n# TYPE sent_bytes counter\n# UNIT sent_bytes bytes\nsent_bytes_total 0.5\n# EOF\n"
+        )
     }
 
     @Test func helpIsEscapedPerFormat() throws {
         let registry = Registry()
         try registry.gauge("g", help: "a \\ b \"c\"\nd").set(1)
         #expect(Rendering.text(registry, .prometheusText) == "# HELP g a \\\\ b \"c\"\\nd\n# TYPE g gauge\ng 1\n")
-        #expect(Rendering.text(registry, .openMetrics) == "# HELP g a \\\\ b \\\"c\\\"\\nd\n# TYPE g gauge\ng 1\n# EOF\n")
+        #expect(
+            Rendering.text(registry, .openMetrics) == "# HELP g a \\\\ b \\\"c\\\"\\nd\n# TYPE g gauge\ng 1\n# EOF\n")
     }
 
     @Test func histogramBucketsAreCumulativeWithSumAndCount() throws {
@@ -104,7 +107,11 @@ import Testing
             let filtered = Rendering.text(registry, format, include: include)
             let whole = Rendering.text(registry, format)
             let names = Set(try ExpositionSamples.parse(filtered).map(\.name))
-            #expect(names == ["app_events" + (format == .openMetrics ? "_total" : ""), "request_duration_seconds_bucket", "request_duration_seconds_sum", "request_duration_seconds_count"])
+            #expect(
+                names == [
+                    "app_events" + (format == .openMetrics ? "_total" : ""), "request_duration_seconds_bucket",
+                    "request_duration_seconds_sum", "request_duration_seconds_count",
+                ])
             #expect(filtered.hasSuffix(format == .openMetrics ? "# EOF\n" : "\n"))
             let kept = whole.split(separator: "\n", omittingEmptySubsequences: false).filter {
                 $0.contains("app_events") || $0.contains("request_duration_seconds") || $0 == "# EOF" || $0.isEmpty
@@ -177,14 +184,18 @@ import Testing
         try registry.gauge("g", help: "G.").set(2)
         #expect(Rendering.text(registry, .prometheusText).contains("c_total{k=\"a\"}") == false)
         registry.unregister("g")
-        #expect(Rendering.text(registry, .prometheusText) == "# HELP c_total C.\n# TYPE c_total counter\nc_total{k=\"b\"} 1\n")
+        #expect(
+            Rendering.text(registry, .prometheusText)
+                == "# HELP c_total C.\n# TYPE c_total counter\nc_total{k=\"b\"} 1\n")
     }
 
     @Test func familyWithoutSeriesWritesOnlyItsMetadata() throws {
         let registry = Registry()
         _ = try registry.histogramFamily("h_seconds", help: "H.", labelNames: ["a"], unit: "seconds")
         #expect(Rendering.text(registry, .prometheusText) == "# HELP h_seconds H.\n# TYPE h_seconds histogram\n")
-        #expect(Rendering.text(registry, .openMetrics) == "# HELP h_seconds H.\n# TYPE h_seconds histogram\n# UNIT h_seconds seconds\n# EOF\n")
+        #expect(
+            Rendering.text(registry, .openMetrics)
+                == "# HELP h_seconds H.\n# TYPE h_seconds histogram\n# UNIT h_seconds seconds\n# EOF\n")
     }
 
     @Test func largeIntegerCounterIsWrittenExactly() throws {
@@ -199,7 +210,8 @@ import Testing
 
     @Test func overflowSeriesAndSelfMetricAreWritten() throws {
         let registry = Registry()
-        let family = try registry.counterFamily("c_total", help: "C.", labelNames: ["a", "b"], options: FamilyOptions(seriesLimit: 1))
+        let family = try registry.counterFamily(
+            "c_total", help: "C.", labelNames: ["a", "b"], options: FamilyOptions(seriesLimit: 1))
         family.labels(["1", "2"]).inc()
         family.labels(["3", "4"]).inc()
         let text = Rendering.text(registry, .openMetrics)

@@ -18,7 +18,8 @@ import Testing
     @Test(arguments: formats)
     func everyTypeRegistryWritesExactlyTheSamplesPutIn(_ format: ExpositionWriterFormat, _ suffix: String) throws {
         let text = Rendering.text(try EveryTypeRegistry.make(), format)
-        let difference = try Rendering.sampleDifference(text, EveryTypeRegistry.expectedSamples(openMetrics: format == .openMetrics))
+        let difference = try Rendering.sampleDifference(
+            text, EveryTypeRegistry.expectedSamples(openMetrics: format == .openMetrics))
         #expect(difference == nil, "\(difference ?? "")")
     }
 
@@ -41,7 +42,9 @@ import Testing
             promkit, ["render", "--workload", "W3", "--format", format.rawValue, "--output", output, "--repeats", "1"])
         #expect(run.status == 0, "promkit render failed: \(run.stderr)")
         let text = String(decoding: FileManager.default.contents(atPath: output) ?? Data(), as: UTF8.self)
-        let expected = String(decoding: FileManager.default.contents(atPath: Fixtures.path("w3.golden.\(suffix).txt")) ?? Data(), as: UTF8.self)
+        let expected = String(
+            decoding: FileManager.default.contents(atPath: Fixtures.path("w3.golden.\(suffix).txt")) ?? Data(),
+            as: UTF8.self)
         let difference = Golden.firstDifference(text, expected, label: "w3.golden.\(suffix).txt")
         #expect(difference == nil, "\(difference ?? "")")
     }

@@ -35,7 +35,9 @@ import Testing
         var failures: [String] = []
         for _ in 0..<100_000 {
             // Values near the fast paths: short decimals, integers, and their neighbours.
-            let base = Double(random.next() % 2_000_000_000) / Double([1, 10, 100, 1000, 10_000, 1_000_000, 8, 3][Int(random.next() % 8)])
+            let base =
+                Double(random.next() % 2_000_000_000)
+                / Double([1, 10, 100, 1000, 10_000, 1_000_000, 8, 3][Int(random.next() % 8)])
             let value = random.next() % 3 == 0 ? base.nextUp : (random.next() % 2 == 0 ? base : -base)
             let text = Rendering.number(value)
             if Double(text)?.bitPattern != value.bitPattern { failures.append("\(value.debugDescription) -> \(text)") }
@@ -47,7 +49,8 @@ import Testing
         var random = SplitMix64(state: 7)
         var failures: [String] = []
         for _ in 0..<50_000 {
-            let value = random.next() % 2 == 0
+            let value =
+                random.next() % 2 == 0
                 ? Double(bitPattern: random.next() & 0x7FEF_FFFF_FFFF_FFFF)
                 : Double(random.next() % 10_000_000) / 1000
             let text = Rendering.number(value)
@@ -85,8 +88,10 @@ import Testing
 
     @Test func knownValuesHaveTheirShortestText() {
         let cases: [(Double, String)] = [
-            (0.1, "0.1"), (0.25, "0.25"), (-2.5, "-2.5"), (123_456_789.125, "123456789.125"), (1.0 / 3.0, "0.3333333333333333"),
-            (1e-300, "1e-300"), (Double.leastNonzeroMagnitude, "5e-324"), (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (0.1, "0.1"), (0.25, "0.25"), (-2.5, "-2.5"), (123_456_789.125, "123456789.125"),
+            (1.0 / 3.0, "0.3333333333333333"),
+            (1e-300, "1e-300"), (Double.leastNonzeroMagnitude, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
             (1e21, "1e+21"), (0.0001, "0.0001"), (0.000123, "0.000123"),
             (1e-5, "1e-05"), (100, "100"), (1.5, "1.5"), (0.3, "0.3"), (0.1 + 0.2, "0.30000000000000004"),
         ]

@@ -8,14 +8,20 @@ import Testing
 /// Python reference client's parsers. A missing tool is a failure, not a skip: `scripts/test` installs them.
 @Suite struct ReferenceToolTests {
     static let promtool = "/usr/bin/promtool"
-    static let installHint = "run scripts/test, which installs promtool (apt package prometheus) and prometheus_client (pip)"
+    static let installHint =
+        "run scripts/test, which installs promtool (apt package prometheus) and prometheus_client (pip)"
 
-    static func renderWorkload(_ workload: String, series: Int = 10_000, format: String = "prometheus") throws -> [UInt8] {
+    static func renderWorkload(
+        _ workload: String, series: Int = 10_000, format: String = "prometheus"
+    ) throws -> [UInt8] {
         let output = try ExternalTool.temporaryFile([], suffix: ".txt")
         defer { try? FileManager.default.removeItem(atPath: output) }
         let run = try ExternalTool.run(
             try ExternalTool.promkitPath(),
-            ["render", "--workload", workload, "--series", "\(series)", "--format", format, "--output", output, "--repeats", "1"])
+            [
+                "render", "--workload", workload, "--series", "\(series)", "--format", format, "--output", output,
+                "--repeats", "1",
+            ])
         guard run.status == 0 else { throw ExternalTool.Missing(description: "promkit render failed: \(run.stderr)") }
         return Array(FileManager.default.contents(atPath: output) ?? Data())
     }
@@ -95,7 +101,9 @@ import Testing
         let registry = Registry()
         try W3Reference.populate(registry)
         let lines = try Self.pythonSamples(Array(Rendering.text(registry, format).utf8), format: format.rawValue)
-        #expect(Self.mismatches(lines, W3Reference.expectedSamples).isEmpty, "\(Self.mismatches(lines, W3Reference.expectedSamples).prefix(10))")
+        #expect(
+            Self.mismatches(lines, W3Reference.expectedSamples).isEmpty,
+            "\(Self.mismatches(lines, W3Reference.expectedSamples).prefix(10))")
     }
 
     /// Runs `scripts/python_crosscheck.py` and returns its normalized sample lines.
@@ -143,7 +151,9 @@ import Testing
                 continue
             }
             if !acceptableLines(expected[index]).contains(lines[index]) {
-                problems.append("sample \(index + 1): expected \(expected[index]) as one of \(acceptableLines(expected[index]).sorted()), python read \(lines[index])")
+                problems.append(
+                    "sample \(index + 1): expected \(expected[index]) as one of \(acceptableLines(expected[index]).sorted()), python read \(lines[index])"
+                )
             }
         }
         return problems

@@ -22,7 +22,9 @@ import Testing
                 if let last = buckets[series]?.last, value < last { problems.append("bucket decreases in \(sample)") }
                 buckets[series, default: []].append(value)
             } else if sample.name.hasSuffix("_count") {
-                if value != buckets[series]?.last { problems.append("\(sample) != +Inf bucket \(buckets[series]?.last ?? 0)") }
+                if value != buckets[series]?.last {
+                    problems.append("\(sample) != +Inf bucket \(buckets[series]?.last ?? 0)")
+                }
             }
         }
         for (series, counts) in buckets {
@@ -39,7 +41,8 @@ import Testing
     @Test(arguments: ExpositionWriterFormat.allCases)
     func rendersDuringObservationsNeverShowATornHistogram(_ format: ExpositionWriterFormat) throws {
         let registry = Registry()
-        let family = try registry.histogramFamily("h", help: "H.", labelNames: ["k"], buckets: Buckets.exponential(start: 1, factor: 2, count: 20))
+        let family = try registry.histogramFamily(
+            "h", help: "H.", labelNames: ["k"], buckets: Buckets.exponential(start: 1, factor: 2, count: 20))
         let plain = try registry.histogram("single", help: "S.", buckets: [0.5, 1, 2])
         let stop = Atomic<Bool>(false)
         let renders = Atomic<Int>(0)
@@ -75,7 +78,8 @@ import Testing
 
     @Test func rendersDuringSeriesCreationAndRemovalStayWellFormed() throws {
         let registry = Registry()
-        let counters = try registry.counterFamily("c_total", help: "C.", labelNames: ["k"], options: FamilyOptions(capacityHint: 0))
+        let counters = try registry.counterFamily(
+            "c_total", help: "C.", labelNames: ["k"], options: FamilyOptions(capacityHint: 0))
         let stop = Atomic<Bool>(false)
         let problems = Mutex<[String]>([])
         Threads.run(4) { thread in
@@ -89,7 +93,9 @@ import Testing
                     do {
                         let samples = try ExpositionSamples.parse(text)
                         let keys = samples.map { $0.label("k") ?? "" }
-                        if Set(keys).count != keys.count { problems.withLock { $0.append("a series was written twice") } }
+                        if Set(keys).count != keys.count {
+                            problems.withLock { $0.append("a series was written twice") }
+                        }
                         if !text.hasSuffix("# EOF\n") { problems.withLock { $0.append("no # EOF") } }
                     } catch {
                         problems.withLock { $0.append("\(error)") }

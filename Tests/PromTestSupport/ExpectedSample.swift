@@ -53,6 +53,7 @@ public struct ExpectedSample: Hashable, Sendable, CustomStringConvertible {
         case .double(let value): valueText = "\(value) (bits 0x\(String(value.bitPattern, radix: 16)))"
         case .integer(let value): valueText = "\(value) (integer)"
         }
-        return name + "{" + labels.map { "\($0.name)=\($0.value.debugDescription)" }.joined(separator: ",") + "} " + valueText
+        return name + "{" + labels.map { "\($0.name)=\($0.value.debugDescription)" }.joined(separator: ",") + "} "
+            + valueText
     }
 }

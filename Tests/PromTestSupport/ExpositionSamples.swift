@@ -74,7 +74,9 @@ public enum ExpositionSamples {
                 let nameStart = index
                 while index < bytes.count, bytes[index] != UInt8(ascii: "=") { index += 1 }
                 let labelName = String(decoding: bytes[nameStart..<index], as: UTF8.self)
-                guard index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\"") else { throw malformed("no opening quote") }
+                guard index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\"") else {
+                    throw malformed("no opening quote")
+                }
                 index += 2
                 var value: [UInt8] = []
                 while index < bytes.count, bytes[index] != UInt8(ascii: "\"") {
@@ -98,7 +100,9 @@ public enum ExpositionSamples {
             guard index < bytes.count else { throw malformed("unterminated label set") }
             index += 1
         }
-        guard index < bytes.count, bytes[index] == UInt8(ascii: " ") else { throw malformed("no space before the value") }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: " ") else {
+            throw malformed("no space before the value")
+        }
         let valueText = String(decoding: bytes[(index + 1)...], as: UTF8.self)
         guard !valueText.isEmpty, !valueText.contains(" ") else { throw malformed("not exactly one value") }
         return ParsedSample(name: name, labels: labels, valueText: valueText)

@@ -95,7 +95,8 @@ public enum ExternalTool {
         let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var candidates = [testBinary.deletingLastPathComponent().appendingPathComponent("promkit").path]
         // The xctest bundle may sit one level below the products directory.
-        candidates.append(testBinary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("promkit").path)
+        candidates.append(
+            testBinary.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("promkit").path)
         for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
             return candidate
         }

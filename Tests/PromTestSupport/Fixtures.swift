@@ -4,7 +4,8 @@ public enum Fixtures {
     /// The absolute path of `Tests/Fixtures`.
     public static var directory: String {
         let file = #filePath
-        let testsDirectory = file.split(separator: "/", omittingEmptySubsequences: false).dropLast(2).joined(separator: "/")
+        let testsDirectory = file.split(separator: "/", omittingEmptySubsequences: false).dropLast(2).joined(
+            separator: "/")
         return testsDirectory + "/Fixtures"
     }
 

@@ -45,7 +45,8 @@ public enum Golden {
             let got = index < actualLines.count ? String(actualLines[index]) : "<end of output>"
             let want = index < expectedLines.count ? String(expectedLines[index]) : "<end of \(label)>"
             if got != want {
-                return "\(label) differs at line \(index + 1):\n  expected: \(want.debugDescription)\n  actual:   \(got.debugDescription)"
+                return
+                    "\(label) differs at line \(index + 1):\n  expected: \(want.debugDescription)\n  actual:   \(got.debugDescription)"
             }
         }
         return "\(label) differs (same lines, different bytes)"

@@ -24,20 +24,25 @@ extension Registry {
         var chunk = ContiguousArray<Unmanaged<SeriesCell>>()
         var result: [ExportedSeries] = []
         let descriptor = core.descriptor
-        core.forEachChunk(&chunk, render: { cells in
-            for unmanaged in unsafe cells {
-                let cell = unsafe unmanaged.takeUnretainedValue()
-                let labels = unsafe String(decoding: cell.labelBytes, as: UTF8.self)
-                let value: Double
-                switch descriptor.type {
-                case .counter: value = Counter.value(of: cell)
-                case .gauge: value = Gauge.value(of: cell)
-                case .histogram:
-                    value = Double((0...descriptor.buckets.count).reduce(UInt64(0)) { $0 + Histogram.bucketCount(of: cell, at: $1) })
+        core.forEachChunk(
+            &chunk,
+            render: { cells in
+                for unmanaged in unsafe cells {
+                    let cell = unsafe unmanaged.takeUnretainedValue()
+                    let labels = unsafe String(decoding: cell.labelBytes, as: UTF8.self)
+                    let value: Double
+                    switch descriptor.type {
+                    case .counter: value = Counter.value(of: cell)
+                    case .gauge: value = Gauge.value(of: cell)
+                    case .histogram:
+                        value = Double(
+                            (0...descriptor.buckets.count).reduce(UInt64(0)) {
+                                $0 + Histogram.bucketCount(of: cell, at: $1)
+                            })
+                    }
+                    result.append(ExportedSeries(labels: labels, value: value))
                 }
-                result.append(ExportedSeries(labels: labels, value: value))
-            }
-        }, between: {})
+            }, between: {})
         return result
     }
 }
