@@ -49,50 +49,76 @@ struct RenderCommand: ParsableCommand {
 
         let writer = ExpositionWriter(format: format)
         let buffer = ExpositionBuffer(capacity: 1 << 20)
-        let deflater = try gzip.map { level throws(GzipError) in try GzipDeflater(level: level) }
-        var compressed: [UInt8] = []
-        var best = Double.infinity
-        var rawBytes = 0
-        for _ in 0..<max(1, repeats) {
+        let repeats = max(1, self.repeats)
+        let plain = best(of: repeats) {
             buffer.removeAll()
-            compressed.removeAll(keepingCapacity: true)
-            rawBytes = 0
-            let start = Clock.now()
-            if let deflater {
-                deflater.reset()
-                try writer.write(registry, into: buffer, flushThreshold: 64 * 1024) { piece in
-                    rawBytes += piece.byteCount
-                    try piece.withUnsafeBytes { try deflater.compress($0, into: &compressed) }
-                }
-                rawBytes += buffer.byteCount
-                try buffer.withUnsafeBytes { try deflater.compress($0, into: &compressed) }
-                try deflater.finish(into: &compressed)
-            } else {
-                writer.write(registry, into: buffer)
-                rawBytes = buffer.byteCount
-            }
-            best = min(best, Clock.now() - start)
+            writer.write(registry, into: buffer)
         }
-        if let output {
-            try writeFile(output, bytes: deflater == nil ? buffer.bytes : compressed)
+        var lines = [
+            "workload \(workload.rawValue), \(seriesCount) series, format \(format)",
+            "populate: \(formatted(populateSeconds * 1000)) ms (\(formatted(populateSeconds * 1e9 / Double(seriesCount))) ns/series)",
+            "render:   \(formatted(plain * 1000)) ms (\(formatted(plain * 1e9 / Double(seriesCount))) ns/series, "
+                + "\(formatted(Double(buffer.byteCount) / plain / 1e6)) MB/s), best of \(repeats)",
+            "bytes:    \(buffer.byteCount) (\(formatted(Double(buffer.byteCount) / Double(seriesCount))) bytes/series)",
+        ]
+        var outputBytes = buffer.bytes
+        if let level = gzip {
+            let (compressed, gzipped, alone) = try measureGzip(
+                level: level, writer, registry, finished: buffer, repeats)
+            lines.append(
+                "gzip -\(level):  render+compress \(formatted(gzipped * 1000)) ms, compressing the finished text alone "
+                    + "\(formatted(alone * 1000)) ms (ratio \(formatted(gzipped / alone))), "
+                    + "\(compressed.count) bytes (\(formatted(Double(compressed.count) / Double(buffer.byteCount))) of the text)"
+            )
+            outputBytes = compressed
         }
-        report(workload, seriesCount, populateSeconds, best, rawBytes, deflater == nil ? nil : compressed.count)
+        if let output { try writeFile(output, bytes: outputBytes) }
+        for line in lines { FileOutput.standardError(line + "\n") }
     }
 
-    private func report(
-        _ workload: Workload, _ seriesCount: Int, _ populate: Double, _ render: Double, _ bytes: Int, _ gzipped: Int?
-    ) {
-        var lines = [
-            "workload \(workload.rawValue), \(seriesCount) series, format \(format)\(gzip.map { ", gzip level \($0)" } ?? "")",
-            "populate: \(formatted(populate * 1000)) ms (\(formatted(populate * 1e9 / Double(seriesCount))) ns/series)",
-            "render:   \(formatted(render * 1000)) ms (\(formatted(render * 1e9 / Double(seriesCount))) ns/series, "
-                + "\(formatted(Double(bytes) / render / 1e6)) MB/s), best of \(max(1, repeats))",
-            "bytes:    \(bytes) (\(formatted(Double(bytes) / Double(seriesCount))) bytes/series)",
-        ]
-        if let gzipped {
-            lines.append("gzipped:  \(gzipped) (ratio \(formatted(Double(gzipped) / Double(bytes))))")
+    /// Times a chunked gzip render (64 KiB pieces into the deflater) and zlib compressing the finished
+    /// text alone, each best of `repeats`.
+    private func measureGzip(
+        level: Int32, _ writer: ExpositionWriter, _ registry: Registry, finished: ExpositionBuffer, _ repeats: Int
+    ) throws -> (compressed: [UInt8], gzipRender: Double, compressionAlone: Double) {
+        let deflater = try GzipDeflater(level: level)
+        let piece = ExpositionBuffer(capacity: 128 * 1024)
+        var compressed: [UInt8] = []
+        var failure: Error?
+        let gzipRender = best(of: repeats) {
+            deflater.reset()
+            compressed.removeAll(keepingCapacity: true)
+            piece.removeAll()
+            do {
+                try writer.write(registry, into: piece, flushThreshold: 64 * 1024) { full in
+                    try full.withUnsafeBytes { try deflater.compress($0, into: &compressed) }
+                }
+                try piece.withUnsafeBytes { try deflater.compress($0, into: &compressed) }
+                try deflater.finish(into: &compressed)
+            } catch { failure = error }
         }
-        for line in lines { FileOutput.standardError(line + "\n") }
+        var alone: [UInt8] = []
+        let compressionAlone = best(of: repeats) {
+            deflater.reset()
+            alone.removeAll(keepingCapacity: true)
+            do {
+                try finished.withUnsafeBytes { try deflater.compress($0, into: &alone) }
+                try deflater.finish(into: &alone)
+            } catch { failure = error }
+        }
+        if let failure { throw failure }
+        return (compressed, gzipRender, compressionAlone)
+    }
+
+    /// The fastest of `repeats` runs of `body`, in seconds.
+    private func best(of repeats: Int, _ body: () -> Void) -> Double {
+        var fastest = Double.infinity
+        for _ in 0..<repeats {
+            let start = Clock.now()
+            body()
+            fastest = min(fastest, Clock.now() - start)
+        }
+        return fastest
     }
 
     private func formatted(_ value: Double) -> String {
