@@ -246,7 +246,7 @@ package final class FamilyCore: @unchecked Sendable {
         render: (UnsafeBufferPointer<Unmanaged<SeriesCell>>) -> Void,
         between: () throws -> Void
     ) rethrows {
-        log.beginRender()
+        let end = log.beginRender()
         defer {
             log.endRender()
             unsafe chunk.removeAll(keepingCapacity: true)
@@ -254,7 +254,7 @@ package final class FamilyCore: @unchecked Sendable {
         var position = 0
         while true {
             let token = index.sections.enter()
-            position = unsafe log.copyChunk(from: position, into: &chunk, maxCount: 512)
+            position = unsafe log.copyChunk(from: position, to: end, into: &chunk, maxCount: 512)
             let isEmpty = unsafe chunk.isEmpty
             if !isEmpty { unsafe chunk.withUnsafeBufferPointer { unsafe render($0) } }
             index.sections.leave(token)

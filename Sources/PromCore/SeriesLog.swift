@@ -82,14 +82,21 @@ final class SeriesLog: @unchecked Sendable {
                 guard let entry = unsafe state.cells[index] else { continue }
                 unsafe entry._withUnsafeGuaranteedRef { $0.logPosition = -1 }
                 unsafe entry.release()
+                unsafe state.cells[index] = nil
             }
-            unsafe state.cells.removeAll(keepingCapacity: state.activeRenders > 0)
+            // While a render walks the log, positions must keep growing (see beginRender()), so the
+            // cleared entries stay until the next compaction.
+            if state.activeRenders == 0 { unsafe state.cells.removeAll(keepingCapacity: false) }
             state.live = 0
         }
     }
 
     /// Starts a render: compacts removed entries when no other render is walking the log.
-    func beginRender() {
+    ///
+    /// - Returns: The end of the render's snapshot: the render walks positions below it only. Series
+    ///   created during the render come after it (positions only grow while a render is active), so a
+    ///   series removed and created again mid-render is written at most once.
+    func beginRender() -> Int {
         state.withLock { state in
             if state.activeRenders == 0, unsafe state.cells.count - state.live > state.cells.count / 4 + 64 {
                 var kept = unsafe ContiguousArray<Unmanaged<SeriesCell>?>()
@@ -102,6 +109,7 @@ final class SeriesLog: @unchecked Sendable {
                 unsafe state.cells = unsafe kept
             }
             state.activeRenders += 1
+            return unsafe state.cells.count
         }
     }
 
@@ -118,14 +126,18 @@ final class SeriesLog: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - position: Where to continue; 0 at the start of a render.
+    ///   - end: What ``beginRender()`` returned.
     ///   - chunk: Emptied, then filled; its capacity is reused.
     ///   - maxCount: The chunk size.
     /// - Returns: The position to continue from; `chunk` is empty at the end.
-    func copyChunk(from position: Int, into chunk: inout ContiguousArray<Unmanaged<SeriesCell>>, maxCount: Int) -> Int {
+    func copyChunk(
+        from position: Int, to end: Int, into chunk: inout ContiguousArray<Unmanaged<SeriesCell>>, maxCount: Int
+    ) -> Int {
         unsafe chunk.removeAll(keepingCapacity: true)
         return state.withLock { state in
             var position = position
-            while unsafe position < state.cells.count && chunk.count < maxCount {
+            let limit = unsafe min(end, state.cells.count)
+            while unsafe position < limit && chunk.count < maxCount {
                 if let cell = unsafe state.cells[position] { unsafe chunk.append(cell) }
                 position += 1
             }

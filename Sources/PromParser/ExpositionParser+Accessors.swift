@@ -1,0 +1,135 @@
+/// A label as owned strings (the allocating convenience form).
+public struct PromLabel: Hashable, Sendable {
+    /// The label name.
+    public var name: String
+    /// The unescaped label value.
+    public var value: String
+
+    /// Creates a label.
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+extension ExpositionParser {
+    /// Calls `body` with the bytes of the current entry; the buffers must not escape.
+    @safe func _withBytes<R>(_ body: (_EntryBytes) -> R) -> R {
+        let scratch = _entry.scratch
+        return _input.withLine { line in
+            unsafe scratch.withUnsafeBytes { scratchBytes in
+                unsafe body(_EntryBytes(line: line, scratch: scratchBytes))
+            }
+        }
+    }
+
+    /// Calls `body` with the unescaped metric name of the current sample or metadata entry.
+    ///
+    /// - Parameter body: receives the name's UTF-8 bytes, valid only during the call; must not escape.
+    /// - Returns: what `body` returns.
+    /// - Complexity: O(1); no allocation.
+    public func withMetricName<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let name = _entry.name
+        return _withBytes { unsafe body($0.bytes(name)) }
+    }
+
+    /// The metric name of the current sample or metadata entry. Allocates a `String`.
+    public var metricName: String { unsafe withMetricName { unsafe String(decoding: $0, as: UTF8.self) } }
+
+    /// The type of the current ``PromEntry/type`` entry.
+    public var metricType: PromMetricType? { _entry.type }
+
+    /// Calls `body` with the unescaped text of the current HELP entry, the unit of a UNIT entry, or the whole line of
+    /// a comment entry.
+    ///
+    /// - Parameter body: receives the UTF-8 bytes, valid only during the call; must not escape.
+    /// - Returns: what `body` returns.
+    public func withText<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let text = _entry.text
+        return _withBytes { unsafe body($0.bytes(text)) }
+    }
+
+    /// The unescaped HELP text of the current ``PromEntry/help`` entry. Allocates.
+    public var helpText: String { unsafe withText { unsafe String(decoding: $0, as: UTF8.self) } }
+
+    /// The unit of the current ``PromEntry/unit`` entry (possibly empty). Allocates.
+    public var unit: String { unsafe withText { unsafe String(decoding: $0, as: UTF8.self) } }
+
+    /// The text of the current ``PromEntry/comment`` entry, starting at `#`. Allocates.
+    public var comment: String { unsafe withText { unsafe String(decoding: $0, as: UTF8.self) } }
+
+    /// The number of labels of the current sample (not counting the metric name).
+    public var labelCount: Int { _entry.labels.count }
+
+    /// Calls `body` with the name and unescaped value of the label at `index`, in input order.
+    ///
+    /// - Parameters:
+    ///   - index: `0..<labelCount`.
+    ///   - body: receives the name and value bytes, valid only during the call; must not escape.
+    /// - Returns: what `body` returns.
+    /// - Complexity: O(1); no allocation.
+    public func withLabel<R>(at index: Int, _ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> R)
+        -> R
+    {
+        let label = _entry.labels[index]
+        return _withBytes { unsafe body($0.bytes(label.name), $0.bytes(label.value)) }
+    }
+
+    /// The labels of the current sample in input order. Allocates.
+    public var labels: [PromLabel] { _labels(_entry.labels) }
+
+    /// The value of the current sample.
+    public var value: Double { _entry.value }
+
+    /// The timestamp of the current sample in milliseconds (OpenMetrics seconds × 1000, truncated toward zero and
+    /// saturated to the `Int64` range), or `nil` when absent.
+    public var timestamp: Int64? { _entry.hasTimestamp ? _entry.timestampMilliseconds : nil }
+
+    /// The timestamp of the current sample in seconds (exact for OpenMetrics), or `nil` when absent.
+    public var timestampSeconds: Double? { _entry.hasTimestamp ? _entry.timestampSeconds : nil }
+
+    /// Whether the current sample has an exemplar (OpenMetrics only).
+    public var hasExemplar: Bool { _entry.hasExemplar }
+
+    /// The number of labels of the current exemplar.
+    public var exemplarLabelCount: Int { _entry.exemplarLabels.count }
+
+    /// Calls `body` with the name and unescaped value of the exemplar label at `index`.
+    ///
+    /// - Parameters:
+    ///   - index: `0..<exemplarLabelCount`.
+    ///   - body: receives the name and value bytes, valid only during the call; must not escape.
+    /// - Returns: what `body` returns.
+    public func withExemplarLabel<R>(
+        at index: Int, _ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> R
+    ) -> R {
+        let label = _entry.exemplarLabels[index]
+        return _withBytes { unsafe body($0.bytes(label.name), $0.bytes(label.value)) }
+    }
+
+    /// The labels of the current exemplar. Allocates.
+    public var exemplarLabels: [PromLabel] { _labels(_entry.exemplarLabels) }
+
+    /// The value of the current exemplar.
+    public var exemplarValue: Double { _entry.exemplarValue }
+
+    /// The exemplar's timestamp in milliseconds (truncated toward zero, saturated), or `nil` when absent.
+    public var exemplarTimestamp: Int64? {
+        _entry.exemplarHasTimestamp ? _entry.exemplarTimestampMilliseconds : nil
+    }
+
+    /// The exemplar's timestamp in seconds, or `nil` when absent.
+    public var exemplarTimestampSeconds: Double? {
+        _entry.exemplarHasTimestamp ? _entry.exemplarTimestampSeconds : nil
+    }
+
+    private func _labels(_ refs: [_LabelRef]) -> [PromLabel] {
+        _withBytes { bytes in
+            refs.map { ref in
+                PromLabel(
+                    name: unsafe String(decoding: bytes.bytes(ref.name), as: UTF8.self),
+                    value: unsafe String(decoding: bytes.bytes(ref.value), as: UTF8.self))
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+/// A streaming pull parser for the Prometheus text format 0.0.4 and OpenMetrics 1.0.
+///
+/// Feed the exposition in chunks of any size, pull entries until the parser needs more input, and call
+/// ``finish()`` at the end of input; the entries are the same whatever the chunking:
+///
+/// ```swift
+/// var parser = ExpositionParser(format: .openMetrics)
+/// for chunk in chunks {
+///     parser.feed(chunk)
+///     while let entry = try parser.next() { handle(entry, parser) }
+/// }
+/// parser.finish()
+/// while let entry = try parser.next() { handle(entry, parser) }   // ends with .eof
+/// ```
+///
+/// Modelled on Prometheus' `model/textparse`: ``next()`` returns an entry kind and the accessors read the current
+/// entry, valid until the next call to ``next()`` or ``feed(_:)-(Array<UInt8>)``. The parser stores offsets, not
+/// copies, and unescapes a label value only when it holds a backslash.
+///
+/// Performance: a line that lies inside one fed chunk is parsed in place; only a line split across chunks is copied
+/// (into a reused carry buffer). Memory is at most one line plus constant state (plus, with
+/// ``ParserOptions/Validation/strict``, 8-byte fingerprints of family and label-set names, see `PARSER.md`), and
+/// after warm-up the streaming API allocates nothing per sample. Errors carry line and column.
+///
+/// Thread-safety: a value type with no shared state; use one parser from one thread at a time.
+public struct ExpositionParser {
+    /// The format being parsed.
+    public let format: ExpositionFormat
+    /// The parser's settings.
+    public let options: ParserOptions
+
+    var _input: _LineBuffer
+    var _entry = _ParsedEntry()
+    var _openMetrics = _OpenMetricsValidator()
+    var _text = _TextValidator()
+    var _error: PromParseError? = nil
+    var _sawEOFLine = false
+    var _returnedEOF = false
+
+    /// Creates a parser.
+    ///
+    /// - Parameters:
+    ///   - format: the exposition format (see ``ExpositionFormat/init(contentType:)``).
+    ///   - options: limits and validation level.
+    public init(format: ExpositionFormat, options: ParserOptions = ParserOptions()) {
+        self.format = format
+        self.options = options
+        self._input = _LineBuffer(maxLineLength: options.maxLineLength)
+    }
+
+    /// Hands the parser the next chunk of input. The array is retained, not copied; unread bytes of the previous
+    /// chunk (normally none, or an unfinished line) are kept.
+    ///
+    /// - Parameter chunk: the next bytes of the exposition; may be empty.
+    /// - Precondition: ``finish()`` was not called.
+    /// - Complexity: O(1), or O(rest of the previous chunk) when ``next()`` was not called until it returned `nil`.
+    public mutating func feed(_ chunk: [UInt8]) {
+        _input.feed(chunk)
+    }
+
+    /// Hands the parser the next chunk of input, copying it (for buffers that are reused by the caller).
+    ///
+    /// - Parameter bytes: the next bytes of the exposition; copied before the call returns.
+    /// - Precondition: ``finish()`` was not called.
+    /// - Complexity: O(n) for the copy.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+        _input.feed(unsafe Array(bytes))
+    }
+
+    /// Marks the end of input; ``next()`` then returns the remaining entries and finally ``PromEntry/eof``.
+    public mutating func finish() {
+        _input.finish()
+    }
+
+    /// Advances to the next entry.
+    ///
+    /// - Returns: the kind of the entry now current, or `nil` when more input is needed (or, after ``finish()``,
+    ///   when ``PromEntry/eof`` was already returned).
+    /// - Throws: ``PromParseError`` for invalid input. The error is sticky: every later call throws it again.
+    /// - Complexity: O(length of the lines consumed).
+    public mutating func next() throws(PromParseError) -> PromEntry? {
+        if let error = _error { throw error }
+        if _returnedEOF { return nil }
+        do {
+            return try _advance()
+        } catch {
+            _error = error
+            throw error
+        }
+    }
+
+    /// The 1-based number of the line of the current entry.
+    public var lineNumber: Int { _input.lineNumber }
+
+    private mutating func _advance() throws(PromParseError) -> PromEntry? {
+        while true {
+            _entry.reset()
+            switch _input.nextLine() {
+            case .needMoreInput:
+                return nil
+            case .lineTooLong:
+                throw PromParseError(
+                    kind: .lineTooLong, line: _input.pendingLineNumber, column: options.maxLineLength + 1,
+                    message: "line is longer than the maximum of \(options.maxLineLength) bytes")
+            case .endOfInput:
+                try _finishInput()
+                _returnedEOF = true
+                _entry.kind = .eof
+                return .eof
+            case .line:
+                if let kind = try _parseCurrentLine() { return kind }
+            }
+        }
+    }
+
+    private mutating func _finishInput() throws(PromParseError) {
+        guard format == .openMetrics, !_sawEOFLine else { return }
+        throw PromParseError(
+            kind: .unexpectedEnd, line: max(_input.lineNumber, 1), column: 1, message: "data does not end with # EOF")
+    }
+
+    private mutating func _parseCurrentLine() throws(PromParseError) -> PromEntry? {
+        let storage = _input.lineInCarry ? _input.carry : _input.chunk
+        let start = _input.lineStart
+        let end = _input.lineEnd
+        var outcome: Result<PromEntry?, PromParseError> = .success(nil)
+        unsafe storage.withUnsafeBytes { buffer in
+            // Safe: start <= end < buffer.count, and buffer[end] is the '\n' sentinel (_LineBuffer invariant).
+            let line = unsafe UnsafeRawBufferPointer(rebasing: buffer[start...end])
+            do throws(PromParseError) {
+                outcome = .success(try self._parse(line))
+            } catch {
+                outcome = .failure(error)
+            }
+        }
+        return try outcome.get()
+    }
+
+    @safe private mutating func _parse(_ line: UnsafeRawBufferPointer) throws(PromParseError) -> PromEntry? {
+        let number = _input.lineNumber
+        var parser = _LineParser(
+            line: line, lineNumber: number, hadNewline: _input.lineHadNewline, format: format,
+            allowsQuotedNames: options.allowsQuotedNames)
+        let strict = options.validation == .strict
+        if format == .openMetrics {
+            if _sawEOFLine { throw parser.failure(at: 0, "unexpected data after # EOF") }
+            if try parser.parseOpenMetricsLine(into: &_entry) {
+                _sawEOFLine = true
+                if strict { try _openMetrics.finish(line: number) }
+                return nil
+            }
+        } else if try !parser.parseTextLine(into: &_entry) {
+            return nil
+        }
+        if strict && _entry.kind != .comment { try _validate(line, lineNumber: number) }
+        return _entry.kind
+    }
+
+    @safe private mutating func _validate(_ line: UnsafeRawBufferPointer, lineNumber: Int) throws(PromParseError) {
+        let scratch = _entry.scratch
+        var failure: PromParseError? = nil
+        unsafe scratch.withUnsafeBytes { scratchBytes in
+            let bytes = unsafe _EntryBytes(line: line, scratch: scratchBytes)
+            do throws(PromParseError) {
+                try self._validate(bytes, lineNumber: lineNumber)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    private mutating func _validate(_ bytes: _EntryBytes, lineNumber: Int) throws(PromParseError) {
+        if _entry.kind == .sample {
+            try _checkLabelNames(_entry.labels, bytes, line: lineNumber)
+            try _checkLabelNames(_entry.exemplarLabels, bytes, line: lineNumber)
+            if format == .openMetrics {
+                try _openMetrics.sample(&_entry, bytes, line: lineNumber)
+            } else {
+                try _text.sample(_entry, bytes, line: lineNumber)
+            }
+        } else if format == .openMetrics {
+            try _openMetrics.metadata(&_entry, bytes, line: lineNumber)
+        } else {
+            try _text.metadata(_entry, bytes, line: lineNumber)
+        }
+    }
+}

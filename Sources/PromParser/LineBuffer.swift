@@ -1,0 +1,139 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Splits fed chunks into lines, holding at most one unfinished line.
+///
+/// A line that lies wholly inside the current chunk is parsed in place; only a line split across chunks is copied
+/// into `carry`. Every line handed out is followed in memory by a `\n` sentinel: the chunk's own line feed, or one
+/// appended to `carry` (also for a last line without a line feed). The grammar loops stop at that sentinel instead
+/// of testing bounds.
+///
+/// - Invariant: `carry` never holds more than `maxLineLength + 1` bytes (line plus sentinel).
+/// - Invariant: `chunkPosition <= chunk.count`.
+struct _LineBuffer {
+    enum Next {
+        /// A line is ready at `line`.
+        case line
+        /// The chunk is used up; feed more input (or finish).
+        case needMoreInput
+        /// Finished and every line was handed out.
+        case endOfInput
+        /// The line being assembled is longer than the limit.
+        case lineTooLong
+    }
+
+    let maxLineLength: Int
+    var chunk: [UInt8] = []
+    var chunkPosition = 0
+    var carry: [UInt8] = []
+    var finished = false
+
+    /// Where the current line lives: `carry` or `chunk`, `lineStart..<lineEnd`, with `storage[lineEnd] == '\n'`.
+    var lineInCarry = false
+    var lineStart = 0
+    var lineEnd = 0
+    /// Whether the current line ended with a real line feed (false only for a last line at end of input).
+    var lineHadNewline = true
+    /// Lines handed out so far (the 1-based number of the current line).
+    var lineNumber = 0
+
+    init(maxLineLength: Int) {
+        self.maxLineLength = maxLineLength
+    }
+
+    /// Takes a new chunk; any unread rest of the previous chunk is kept in front of it.
+    mutating func feed(_ bytes: [UInt8]) {
+        precondition(!finished, "ExpositionParser.feed(_:) called after finish()")
+        releaseCarriedLine()
+        // Unread bytes of the previous chunk may hold whole lines, so they are joined with the new chunk rather
+        // than put into `carry` (which only ever holds part of one line, and only once the chunk is used up).
+        assert(carry.isEmpty || chunkPosition == chunk.count)
+        if chunkPosition < chunk.count {
+            chunk = Array(chunk[chunkPosition...]) + bytes
+        } else {
+            chunk = bytes
+        }
+        chunkPosition = 0
+    }
+
+    mutating func finish() {
+        finished = true
+    }
+
+    /// Advances to the next line.
+    ///
+    /// - Complexity: amortised O(line length); the line feed search uses `memchr`.
+    mutating func nextLine() -> Next {
+        releaseCarriedLine()
+        let remaining = chunk.count - chunkPosition
+        let newline = remaining > 0 ? findNewline() : nil
+        if carry.isEmpty, let newline {
+            guard newline - chunkPosition <= maxLineLength else { return .lineTooLong }
+            lineInCarry = false
+            lineStart = chunkPosition
+            lineEnd = newline
+            lineHadNewline = true
+            chunkPosition = newline + 1
+            lineNumber += 1
+            return .line
+        }
+        let end = newline ?? chunk.count
+        guard carry.count + (end - chunkPosition) <= maxLineLength else { return .lineTooLong }
+        if end > chunkPosition {
+            carry.append(contentsOf: chunk[chunkPosition..<end])
+        }
+        if let newline {
+            chunkPosition = newline + 1
+            lineHadNewline = true
+        } else {
+            chunkPosition = chunk.count
+            guard finished, !carry.isEmpty else { return finished ? .endOfInput : .needMoreInput }
+            lineHadNewline = false
+        }
+        carry.append(UInt8(ascii: "\n"))
+        lineInCarry = true
+        lineStart = 0
+        lineEnd = carry.count - 1
+        lineNumber += 1
+        return .line
+    }
+
+    /// The number of the line that is too long, for the error.
+    var pendingLineNumber: Int { lineNumber + 1 }
+
+    private mutating func releaseCarriedLine() {
+        if lineInCarry {
+            carry.removeAll(keepingCapacity: true)
+            lineInCarry = false
+            lineStart = 0
+            lineEnd = 0
+        }
+    }
+
+    private func findNewline() -> Int? {
+        unsafe chunk.withUnsafeBytes { buffer in
+            // Safe: chunkPosition < chunk.count, so the searched range lies inside the buffer.
+            let start = unsafe buffer.baseAddress! + chunkPosition
+            guard let found = unsafe memchr(start, Int32(UInt8(ascii: "\n")), buffer.count - chunkPosition) else {
+                return nil
+            }
+            return unsafe UnsafeRawPointer(found) - buffer.baseAddress!
+        }
+    }
+
+    /// Calls `body` with the current line's bytes including the trailing `\n` sentinel.
+    @safe func withLine<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let storage = lineInCarry ? carry : chunk
+        return unsafe storage.withUnsafeBytes { buffer in
+            // After the end of input there is no line: hand out an empty buffer.
+            guard lineEnd < buffer.count else { return unsafe body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+            // Safe: lineStart <= lineEnd < buffer.count and buffer[lineEnd] is the sentinel.
+            return unsafe body(UnsafeRawBufferPointer(rebasing: buffer[lineStart...lineEnd]))
+        }
+    }
+}

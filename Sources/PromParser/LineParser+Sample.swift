@@ -1,0 +1,193 @@
+extension _LineParser {
+    /// Parses a sample line: `name{labels} value [timestamp] [# {exemplar labels} value [timestamp]]`.
+    ///
+    /// Text 0.0.4 (Prometheus' grammar): blanks and tabs between tokens, optional commas between label pairs, a
+    /// trailing comma, an integer millisecond timestamp. OpenMetrics (its ABNF): single spaces, no whitespace in
+    /// braces, float-seconds timestamps and exemplars.
+    mutating func parseSample(into entry: inout _ParsedEntry) throws(PromParseError) {
+        entry.kind = .sample
+        if current != UInt8(ascii: "{") {
+            entry.nameColumn = position + 1
+            entry.name = scanName(metric: true)
+            entry.hasName = true
+        }
+        var separated = false
+        if isText {
+            let before = position
+            skipBlanks()
+            separated = position > before
+        }
+        if current == UInt8(ascii: "{") {
+            try parseLabels(into: &entry, exemplar: false)
+            separated = isText
+            if isText { skipBlanks() }
+        }
+        guard entry.hasName else {
+            throw failure(at: 0, "metric name not set while parsing: \(_goQuoted(_array(slice(0, length))))")
+        }
+        if !isText {
+            guard current == UInt8(ascii: " ") else { throw expected("value after metric", at: position) }
+            position += 1
+        } else if !separated {
+            throw expected("value after metric", at: position)
+        }
+        entry.valueColumn = position + 1
+        entry.value = try scanFloat(what: "value after metric")
+        if isText {
+            try parseTextTimestamp(into: &entry)
+        } else {
+            try parseOpenMetricsSuffix(into: &entry)
+        }
+    }
+
+    /// Reads a float token at `position`; an empty token is reported as a missing `what`.
+    mutating func scanFloat(what: String) throws(PromParseError) -> Double {
+        let start = position
+        let end = tokenEnd(from: start, stopAtTab: isText)
+        guard end > start else { throw expected(what, at: start) }
+        guard let value = _Number.parseFloat(slice(start, end)) else {
+            throw failure(
+                at: start,
+                "expected a float, got \(_goQuoted(_array(slice(start, end)))) while parsing: "
+                    + _goQuoted(_array(slice(0, end))))
+        }
+        position = end
+        return value
+    }
+
+    /// Reads an OpenMetrics timestamp (a real number of seconds, no Inf/NaN) at `position`.
+    mutating func scanSeconds(what: String) throws(PromParseError) -> Double {
+        let start = position
+        let value = try scanFloat(what: what)
+        guard value.isFinite, !(byte(start) | 0x20 == UInt8(ascii: "n")) else {
+            throw failure(at: start, "invalid \(what) \(_goQuoted(_array(slice(start, position))))")
+        }
+        return value
+    }
+
+    private mutating func parseTextTimestamp(into entry: inout _ParsedEntry) throws(PromParseError) {
+        skipBlanks()
+        if atEnd { return }
+        let start = position
+        let end = tokenEnd(from: start, stopAtTab: true)
+        guard let milliseconds = _Number.parseInt64(slice(start, end)) else {
+            throw failure(
+                at: start,
+                "expected an integer timestamp, got \(_goQuoted(_array(slice(start, end)))) while parsing: "
+                    + _goQuoted(_array(slice(0, end))))
+        }
+        entry.hasTimestamp = true
+        entry.timestampMilliseconds = milliseconds
+        entry.timestampSeconds = Double(milliseconds) / 1000
+        position = end
+        skipBlanks()
+        guard atEnd else { throw expected("next entry after timestamp", at: position) }
+    }
+
+    private mutating func parseOpenMetricsSuffix(into entry: inout _ParsedEntry) throws(PromParseError) {
+        if atEnd { return }
+        guard current == UInt8(ascii: " ") else { throw expected("timestamp or exemplar", at: position) }
+        position += 1
+        if current != UInt8(ascii: "#") {
+            let seconds = try scanSeconds(what: "timestamp")
+            entry.hasTimestamp = true
+            entry.timestampSeconds = seconds
+            entry.timestampMilliseconds = _Number.milliseconds(fromSeconds: seconds)
+            if atEnd { return }
+            guard current == UInt8(ascii: " ") else { throw expected("exemplar or end of line", at: position) }
+            position += 1
+            guard current == UInt8(ascii: "#") else { throw expected("exemplar after timestamp", at: position) }
+        }
+        try parseExemplar(into: &entry)
+    }
+
+    /// ` # {labels} value [timestamp]`, starting at the `#`.
+    private mutating func parseExemplar(into entry: inout _ParsedEntry) throws(PromParseError) {
+        position += 1
+        guard current == UInt8(ascii: " ") else { throw expected("space after exemplar marker", at: position) }
+        position += 1
+        guard current == UInt8(ascii: "{") else { throw expected("exemplar labels", at: position) }
+        try parseLabels(into: &entry, exemplar: true)
+        guard current == UInt8(ascii: " ") else { throw expected("space after exemplar labels", at: position) }
+        position += 1
+        entry.hasExemplar = true
+        entry.exemplarValue = try scanFloat(what: "value after exemplar labels")
+        if atEnd { return }
+        guard current == UInt8(ascii: " ") else { throw expected("exemplar timestamp", at: position) }
+        position += 1
+        let seconds = try scanSeconds(what: "exemplar timestamp")
+        entry.exemplarHasTimestamp = true
+        entry.exemplarTimestampSeconds = seconds
+        entry.exemplarTimestampMilliseconds = _Number.milliseconds(fromSeconds: seconds)
+        guard atEnd else { throw expected("end of line after exemplar timestamp", at: position) }
+    }
+
+    /// Parses `{...}` at `position`; a quoted string followed by `,` or `}` names the metric (UTF-8 name
+    /// extension), except in an exemplar.
+    mutating func parseLabels(into entry: inout _ParsedEntry, exemplar: Bool) throws(PromParseError) {
+        position += 1
+        if isText { skipBlanks() }
+        if current == UInt8(ascii: "}") {
+            position += 1
+            return
+        }
+        while true {
+            let start = position
+            let first = current
+            let name: _ByteRef
+            if _isLabelNameStart(first) {
+                name = scanName(metric: false)
+            } else if first == UInt8(ascii: "\"") && allowsQuotedNames {
+                name = try scanQuoted(into: &entry, what: "label name")
+            } else {
+                throw expected("label name", at: start)
+            }
+            if isText { skipBlanks() }
+            let next = current
+            if first == UInt8(ascii: "\"") && (next == UInt8(ascii: ",") || next == UInt8(ascii: "}")) && !exemplar {
+                guard !entry.hasName else {
+                    throw failure(at: start, "metric name already set while parsing: \(_goQuoted(_array(slice(0, position))))")
+                }
+                entry.name = name
+                entry.hasName = true
+                entry.nameColumn = start + 1
+            } else {
+                guard next == UInt8(ascii: "=") else { throw expected("equal", at: position) }
+                position += 1
+                if isText { skipBlanks() }
+                guard current == UInt8(ascii: "\"") else { throw expected("label value", at: position) }
+                let value = try scanQuoted(into: &entry, what: "label value")
+                let label = _LabelRef(name: name, value: value, column: start + 1)
+                if exemplar { entry.exemplarLabels.append(label) } else { entry.labels.append(label) }
+                if isText { skipBlanks() }
+            }
+            if try labelSeparatorEndsLabels(exemplar: exemplar) { return }
+        }
+    }
+
+    /// Consumes what follows a label pair; returns `true` after the closing brace.
+    private mutating func labelSeparatorEndsLabels(exemplar: Bool) throws(PromParseError) -> Bool {
+        let separator = current
+        if separator == UInt8(ascii: "}") {
+            position += 1
+            return true
+        }
+        if separator == UInt8(ascii: ",") {
+            position += 1
+            if isText {
+                skipBlanks()
+                // Text 0.0.4 allows one trailing comma.
+                if current == UInt8(ascii: "}") {
+                    position += 1
+                    return true
+                }
+            }
+            return false
+        }
+        // Prometheus accepts label pairs without a comma between them in the text format.
+        if isText && (_isLabelNameStart(separator) || (separator == UInt8(ascii: "\"") && allowsQuotedNames)) {
+            return false
+        }
+        throw expected("comma or brace close", at: position)
+    }
+}

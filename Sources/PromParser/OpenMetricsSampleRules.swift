@@ -1,0 +1,158 @@
+/// The per-sample rules of OpenMetrics 1.0 for one family type and sample suffix.
+struct _SampleRules {
+    let type: PromMetricType
+    let suffix: _Suffix
+    let family: [UInt8]
+    let line: Int
+
+    /// Which label is excluded from the MetricPoint group, and the parsed `le` threshold of a bucket.
+    struct Excluded {
+        var index: Int? = nil
+        var threshold: Double = 0
+    }
+
+    /// Checks the value and the type-specific labels of a sample.
+    func check(_ entry: _ParsedEntry, _ bytes: _EntryBytes, stateLabelIndex: Int?)
+        throws(PromParseError) -> Excluded
+    {
+        var excluded = Excluded()
+        let value = entry.value
+        switch (type, suffix) {
+        case (.counter, .total), (.histogram, .sum), (.summary, .sum):
+            try nonNegative(value, entry)
+        case (.histogram, .count), (.summary, .count), (.gaugeHistogram, .gcount):
+            try nonNegative(value, entry)
+            try integral(value, entry)
+        case (.histogram, .bucket), (.gaugeHistogram, .bucket):
+            let le = try numericLabel("le", entry, bytes)
+            guard !le.value.isNaN else { throw error(entry, "histogram bucket \"le\" must not be NaN") }
+            excluded = Excluded(index: le.index, threshold: le.value)
+            try nonNegative(value, entry)
+            try integral(value, entry)
+        case (.gaugeHistogram, .gsum):
+            guard !value.isNaN else { throw error(entry, "gauge histogram _gsum must not be NaN") }
+        case (.summary, .none):
+            let quantile = try numericLabel("quantile", entry, bytes)
+            guard quantile.value >= 0 && quantile.value <= 1 else {
+                throw error(entry, "summary \"quantile\" must be between 0 and 1")
+            }
+            guard value.isNaN || value >= 0 else { throw error(entry, "summary quantile values must not be negative") }
+            excluded.index = quantile.index
+        case (.info, _):
+            guard value == 1 else { throw error(entry, "info samples must have the value 1") }
+        case (.stateSet, _):
+            guard let index = stateLabelIndex else {
+                throw error(entry, "stateset samples need a label named after the family")
+            }
+            guard value == 0 || value == 1 else { throw error(entry, "stateset samples must have the value 0 or 1") }
+            excluded.index = index
+        default:
+            break
+        }
+        return excluded
+    }
+
+    private func nonNegative(_ value: Double, _ entry: _ParsedEntry) throws(PromParseError) {
+        guard value.isNaN || value < 0 else { return }
+        throw error(entry, "\(type.rawValue) \(suffixName) value must not be NaN or negative")
+    }
+
+    private func integral(_ value: Double, _ entry: _ParsedEntry) throws(PromParseError) {
+        guard value.isFinite && value.rounded(.towardZero) == value else {
+            throw error(entry, "\(type.rawValue) \(suffixName) value must be an integer")
+        }
+    }
+
+    /// Finds a required label whose value must be a number, with infinities spelled `+Inf`/`-Inf`.
+    private func numericLabel(_ name: StaticString, _ entry: _ParsedEntry, _ bytes: _EntryBytes)
+        throws(PromParseError) -> (index: Int, value: Double)
+    {
+        guard let index = entry.labels.firstIndex(where: { _equalsStatic(bytes.bytes($0.name), name) }) else {
+            throw error(entry, "\(type.rawValue) sample lacks the \"\(name)\" label")
+        }
+        let text = bytes.bytes(entry.labels[index].value)
+        guard let parsed = _Number.parseFloat(text),
+            !parsed.isInfinite || _equalsStatic(text, "+Inf") || _equalsStatic(text, "-Inf")
+        else {
+            throw PromParseError(
+                kind: .semantic, line: line, column: entry.labels[index].column,
+                message: "invalid \"\(name)\" label value \(_goQuoted(_array(text))) in family \(_goQuoted(family))")
+        }
+        return (index, parsed)
+    }
+
+    private var suffixName: String { suffix == .none ? "quantile" : "\(suffix.text)" }
+
+    private func error(_ entry: _ParsedEntry, _ message: String) -> PromParseError {
+        PromParseError(kind: .semantic, line: line, column: entry.valueColumn, message: "\(message) (family \(_goQuoted(family)))")
+    }
+}
+
+/// The samples of one histogram / gauge histogram MetricPoint seen so far (OpenMetrics 1.0, "Histogram").
+struct _HistogramPoint {
+    var active = false
+    var group: UInt64 = 0
+    var hasTimestamp = false
+    var timestampBits: UInt64 = 0
+    var hasBucket = false
+    var lastThreshold: Double = 0
+    var lastBucketValue: Double = 0
+    var hasNegativeBucket = false
+    var count: Double? = nil
+    var hasSum = false
+    var hasGSum = false
+    var hasNegativeGSum = false
+
+    init() {}
+
+    init(group: UInt64, hasTimestamp: Bool, timestampBits: UInt64) {
+        self.active = true
+        self.group = group
+        self.hasTimestamp = hasTimestamp
+        self.timestampBits = timestampBits
+    }
+
+    mutating func add(suffix: _Suffix, value: Double, threshold: Double, family: [UInt8], line: Int)
+        throws(PromParseError)
+    {
+        switch suffix {
+        case .bucket:
+            if threshold < 0 { hasNegativeBucket = true }
+            if hasBucket && threshold <= lastThreshold {
+                throw semantic(line, 1, "histogram buckets of \(_goQuoted(family)) are not in increasing \"le\" order")
+            }
+            if hasBucket && value < lastBucketValue {
+                throw semantic(line, 1, "histogram bucket values of \(_goQuoted(family)) are not cumulative")
+            }
+            hasBucket = true
+            lastThreshold = threshold
+            lastBucketValue = value
+        case .count, .gcount: count = value
+        case .sum: hasSum = true
+        case .gsum:
+            hasGSum = true
+            if value < 0 { hasNegativeGSum = true }
+        default: break
+        }
+    }
+
+    func finish(family: [UInt8], line: Int) throws(PromParseError) {
+        guard hasBucket && lastThreshold == .infinity else {
+            throw semantic(line, 1, "histogram MetricPoint of \(_goQuoted(family)) lacks the le=\"+Inf\" bucket")
+        }
+        if let count, count != lastBucketValue {
+            throw semantic(line, 1, "histogram count of \(_goQuoted(family)) does not match its +Inf bucket")
+        }
+        if hasSum && count == nil { throw semantic(line, 1, "histogram \(_goQuoted(family)) has _sum but no _count") }
+        if hasGSum && count == nil { throw semantic(line, 1, "gauge histogram \(_goQuoted(family)) has _gsum but no _gcount") }
+        if !(hasSum || hasGSum) && count != nil {
+            throw semantic(line, 1, "histogram \(_goQuoted(family)) has a count but no sum")
+        }
+        if hasNegativeBucket && hasSum {
+            throw semantic(line, 1, "histogram \(_goQuoted(family)) has negative buckets, so it must not have _sum")
+        }
+        if !hasNegativeBucket && hasNegativeGSum {
+            throw semantic(line, 1, "gauge histogram \(_goQuoted(family)) has a negative _gsum but no negative bucket")
+        }
+    }
+}

@@ -1,0 +1,262 @@
+/// The sample-name suffixes of the OpenMetrics text format.
+enum _Suffix: Equatable {
+    case none, total, created, count, sum, bucket, gcount, gsum, info
+
+    var text: StaticString {
+        switch self {
+        case .none: return ""
+        case .total: return "_total"
+        case .created: return "_created"
+        case .count: return "_count"
+        case .sum: return "_sum"
+        case .bucket: return "_bucket"
+        case .gcount: return "_gcount"
+        case .gsum: return "_gsum"
+        case .info: return "_info"
+        }
+    }
+
+    /// The suffixes a family of `type` may use on its samples (OpenMetrics 1.0, "Suffixes").
+    static func allowed(for type: PromMetricType) -> [_Suffix] {
+        switch type {
+        case .counter: return [.total, .created]
+        case .summary: return [.none, .count, .sum, .created]
+        case .histogram: return [.count, .sum, .bucket, .created]
+        case .gaugeHistogram, .gaugeHistogramUnderscore: return [.gcount, .gsum, .bucket]
+        case .info: return [.info]
+        default: return [.none]
+        }
+    }
+}
+
+/// OpenMetrics 1.0 data-model checks across lines: family grouping and name clashes, metadata placement, suffixes
+/// per type, value rules, label rules of histograms/summaries/statesets, timestamp order, exemplar placement and
+/// size, and the histogram MetricPoint rules.
+///
+/// Memory: the current family's name, one 8-byte fingerprint per sample name any earlier family could produce, and
+/// one 8-byte fingerprint per label set (MetricPoint group) of the current family; all independent of the number of
+/// samples in other families. Nothing is allocated per sample once the sets have grown.
+struct _OpenMetricsValidator {
+    var familyName: [UInt8] = []
+    var hasFamily = false
+    var type: PromMetricType = .unknown
+    var sawType = false
+    var sawHelp = false
+    var sawUnit = false
+    var hasUnit = false
+    var hasSamples = false
+    var claimedNames = Set<UInt64>()
+    var seenGroups = Set<UInt64>()
+    var hasGroup = false
+    var group: UInt64 = 0
+    var groupHasTimestamp = false
+    var groupTimestamp: Double = 0
+    var point = _HistogramPoint()
+
+    /// Checks a `# TYPE`, `# HELP` or `# UNIT` line.
+    mutating func metadata(_ entry: inout _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
+        let name = bytes.bytes(entry.name)
+        if !hasFamily || !familyEquals(name) {
+            try closeFamily(line: line)
+            try openFamily(name, line: line)
+        } else if hasSamples {
+            throw semantic(line, entry.nameColumn, "metadata for metric family \(quotedFamily) after its samples")
+        }
+        switch entry.kind {
+        case .type:
+            guard !sawType else { throw semantic(line, 1, "second TYPE line for metric family \(quotedFamily)") }
+            sawType = true
+            type = entry.type ?? .unknown
+            for suffix in _Suffix.allowed(for: type) where claimedNames.contains(_hashBytes(name, suffix: suffix.text)) {
+                throw semantic(
+                    line, entry.nameColumn,
+                    "metric family \(quotedFamily) of type \(type.rawValue) clashes with an earlier family's samples")
+            }
+            try checkUnitAllowed(line: line)
+        case .help:
+            guard !sawHelp else { throw semantic(line, 1, "second HELP line for metric family \(quotedFamily)") }
+            sawHelp = true
+        default:
+            guard !sawUnit else { throw semantic(line, 1, "second UNIT line for metric family \(quotedFamily)") }
+            sawUnit = true
+            let unit = bytes.bytes(entry.text)
+            hasUnit = unit.count > 0
+            if hasUnit && !_hasUnitSuffix(name, unit) {
+                throw semantic(
+                    line, 1, "unit \(_goQuoted(_array(unit))) is not a suffix of metric family \(quotedFamily)")
+            }
+            try checkUnitAllowed(line: line)
+        }
+    }
+
+    /// Checks a sample line.
+    mutating func sample(_ entry: inout _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
+        let name = bytes.bytes(entry.name)
+        var suffix = hasFamily ? _suffix(of: name) : nil
+        if suffix == nil {
+            try closeFamily(line: line)
+            try openFamily(name, line: line)
+            suffix = _Suffix.none
+        }
+        hasSamples = true
+        let rules = _SampleRules(type: type, suffix: suffix ?? .none, family: familyName, line: line)
+        let stateIndex = type == .stateSet ? labelIndexNamedAfterFamily(entry, bytes) : nil
+        let excluded = try rules.check(entry, bytes, stateLabelIndex: stateIndex)
+        try checkExemplar(entry, bytes, rules: rules)
+        let groupHash = type == .info ? 0 : _groupHash(entry, bytes, excluding: excluded.index)
+        try checkGroup(groupHash, entry, line: line)
+        if type._isHistogramLike && rules.suffix != .none {
+            try updatePoint(groupHash, entry, threshold: excluded.threshold, suffix: rules.suffix, line: line)
+        }
+    }
+
+    /// Closes the last family at `# EOF`.
+    mutating func finish(line: Int) throws(PromParseError) {
+        try closeFamily(line: line)
+    }
+
+    @safe private func familyEquals(_ name: UnsafeRawBufferPointer) -> Bool {
+        unsafe familyName.withUnsafeBytes { family in _memEqual(name, family) }
+    }
+
+    private func labelIndexNamedAfterFamily(_ entry: _ParsedEntry, _ bytes: _EntryBytes) -> Int? {
+        unsafe familyName.withUnsafeBytes { family in entry.labels.firstIndex { bytes.equals($0.name, family) } }
+    }
+
+    private var quotedFamily: String { _goQuoted(familyName) }
+
+    @safe private mutating func openFamily(_ name: UnsafeRawBufferPointer, line: Int) throws(PromParseError) {
+        familyName.removeAll(keepingCapacity: true)
+        unsafe familyName.append(contentsOf: name)
+        guard !claimedNames.contains(_hashBytes(name)) else {
+            throw semantic(
+                line, 1,
+                "metric family \(quotedFamily) clashes with an earlier family, or its samples are not contiguous")
+        }
+        hasFamily = true
+        type = .unknown
+        sawType = false
+        sawHelp = false
+        sawUnit = false
+        hasUnit = false
+        hasSamples = false
+    }
+
+    private mutating func closeFamily(line: Int) throws(PromParseError) {
+        guard hasFamily else { return }
+        if point.active { try point.finish(family: familyName, line: line) }
+        point = _HistogramPoint()
+        let type = self.type
+        let hashes: [UInt64] = unsafe familyName.withUnsafeBytes { name in
+            [_hashBytes(name)] + _Suffix.allowed(for: type).map { _hashBytes(name, suffix: $0.text) }
+        }
+        claimedNames.formUnion(hashes)
+        if !seenGroups.isEmpty { seenGroups.removeAll(keepingCapacity: true) }
+        hasGroup = false
+        hasFamily = false
+    }
+
+    private func checkUnitAllowed(line: Int) throws(PromParseError) {
+        if hasUnit && (type == .info || type == .stateSet) {
+            throw semantic(line, 1, "metric family \(quotedFamily) of type \(type.rawValue) must not have a unit")
+        }
+    }
+
+    /// The suffix by which `name` belongs to the current family, or `nil` when it starts a new family.
+    @safe private func _suffix(of name: UnsafeRawBufferPointer) -> _Suffix? {
+        let type = self.type
+        return unsafe familyName.withUnsafeBytes { family -> _Suffix? in
+            guard name.count >= family.count,
+                _memEqual(unsafe UnsafeRawBufferPointer(rebasing: name[0..<family.count]), family)
+            else { return nil }
+            let rest = unsafe UnsafeRawBufferPointer(rebasing: name[family.count...])
+            return _Suffix.allowed(for: type).first { _equalsStatic(rest, $0.text) }
+        }
+    }
+
+    private func checkExemplar(_ entry: _ParsedEntry, _ bytes: _EntryBytes, rules: _SampleRules)
+        throws(PromParseError)
+    {
+        guard entry.hasExemplar else { return }
+        let allowed =
+            (type == .counter && rules.suffix == .total) || (type._isHistogramLike && rules.suffix == .bucket)
+        guard allowed else {
+            throw semantic(
+                rules.line, 1,
+                "exemplars are only allowed on counter _total and histogram _bucket samples, not in family "
+                    + quotedFamily)
+        }
+        var codePoints = 0
+        for label in entry.exemplarLabels {
+            codePoints += _codePointCount(bytes.bytes(label.name)) + _codePointCount(bytes.bytes(label.value))
+        }
+        if codePoints > 128 {
+            throw semantic(
+                rules.line, 1, "exemplar labels have \(codePoints) code points, more than the 128 allowed")
+        }
+    }
+
+    private mutating func checkGroup(_ groupHash: UInt64, _ entry: _ParsedEntry, line: Int) throws(PromParseError) {
+        if hasGroup && groupHash == group {
+            if entry.hasTimestamp != groupHasTimestamp {
+                throw semantic(line, 1, "samples of one metric in \(quotedFamily) mix having and lacking timestamps")
+            }
+            if entry.hasTimestamp && entry.timestampSeconds < groupTimestamp && type != .info {
+                throw semantic(line, 1, "timestamps of a metric in \(quotedFamily) go backwards")
+            }
+        } else {
+            guard seenGroups.insert(groupHash).inserted else {
+                throw semantic(line, 1, "metrics of family \(quotedFamily) are interleaved")
+            }
+            hasGroup = true
+            group = groupHash
+        }
+        groupHasTimestamp = entry.hasTimestamp
+        groupTimestamp = entry.timestampSeconds
+    }
+
+    private mutating func updatePoint(
+        _ groupHash: UInt64, _ entry: _ParsedEntry, threshold: Double, suffix: _Suffix, line: Int
+    ) throws(PromParseError) {
+        let timestampBits = entry.hasTimestamp ? entry.timestampSeconds.bitPattern : 0
+        if !point.active || point.group != groupHash || point.hasTimestamp != entry.hasTimestamp
+            || point.timestampBits != timestampBits
+        {
+            if point.active { try point.finish(family: familyName, line: line) }
+            point = _HistogramPoint(group: groupHash, hasTimestamp: entry.hasTimestamp, timestampBits: timestampBits)
+        }
+        try point.add(suffix: suffix, value: entry.value, threshold: threshold, family: familyName, line: line)
+    }
+}
+
+/// The labels of a sample minus the one that varies within a MetricPoint (`le`, `quantile`, or a stateset's
+/// state label), as an order-independent fingerprint.
+private func _groupHash(_ entry: _ParsedEntry, _ bytes: _EntryBytes, excluding excluded: Int?) -> UInt64 {
+    var hash: UInt64 = 0
+    for (index, label) in entry.labels.enumerated() where index != excluded {
+        let nameHash = _hashBytes(bytes.bytes(label.name))
+        hash &+= _mix(nameHash ^ _hashBytes(bytes.bytes(label.value), seed: nameHash))
+    }
+    return hash
+}
+
+/// Whether `name` ends with `_` followed by `unit`.
+@safe func _hasUnitSuffix(_ name: UnsafeRawBufferPointer, _ unit: UnsafeRawBufferPointer) -> Bool {
+    guard name.count > unit.count else { return false }
+    let underscore = name.count - unit.count - 1
+    // Safe: underscore >= 0 as name.count > unit.count.
+    guard unsafe name[underscore] == UInt8(ascii: "_") else { return false }
+    return _memEqual(unsafe UnsafeRawBufferPointer(rebasing: name[(underscore + 1)...]), unit)
+}
+
+/// Whether `bytes` equals the UTF-8 of `text`.
+@safe func _equalsStatic(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
+    guard bytes.count == text.utf8CodeUnitCount else { return false }
+    guard bytes.count > 0 else { return true }
+    // Safe: a StaticString's storage lives for the whole program.
+    return _memEqual(bytes, unsafe UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+}
+
+func semantic(_ line: Int, _ column: Int, _ message: String) -> PromParseError {
+    PromParseError(kind: .semantic, line: line, column: column, message: message)
+}

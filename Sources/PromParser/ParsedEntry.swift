@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What ``ExpositionParser/next()`` found.
+///
+/// Thread-safety: a plain value; safe to use from any thread.
+public enum PromEntry: Hashable, Sendable {
+    /// A `# TYPE` line: read ``ExpositionParser/metricName`` and ``ExpositionParser/metricType``.
+    case type
+    /// A `# HELP` line: read ``ExpositionParser/metricName`` and ``ExpositionParser/helpText``.
+    case help
+    /// A `# UNIT` line (OpenMetrics): read ``ExpositionParser/metricName`` and ``ExpositionParser/unit``.
+    case unit
+    /// A sample line: name, labels, value, optional timestamp and (OpenMetrics) optional exemplar.
+    case sample
+    /// A comment line (Prometheus text format only): read ``ExpositionParser/comment``.
+    case comment
+    /// The end of a valid exposition: returned once, after ``ExpositionParser/finish()`` and the last entry, and
+    /// after every end-of-input check passed (for OpenMetrics: `# EOF` was the last line).
+    case eof
+}
+
+/// A range of bytes of the current entry: either in the current line, or (when it had to be unescaped) in the
+/// entry's scratch buffer.
+struct _ByteRef {
+    var start = 0
+    var end = 0
+    var inScratch = false
+
+    var count: Int { end - start }
+}
+
+/// One label of the current entry, as references into the line or the scratch buffer.
+struct _LabelRef {
+    var name: _ByteRef
+    var value: _ByteRef
+    /// 1-based column of the label name, for error messages.
+    var column: Int
+}
+
+/// The parse result of the current line, kept as offsets so that nothing is copied per sample.
+///
+/// - Invariant: every `_ByteRef` with `inScratch == false` lies within the current line, and every one with
+///   `inScratch == true` lies within `scratch`. Both stay valid until the next line is parsed.
+/// - Invariant: the arrays are cleared with `keepingCapacity: true`, so after the first few lines parsing allocates
+///   nothing.
+struct _ParsedEntry {
+    var kind: PromEntry = .eof
+    var name = _ByteRef()
+    var hasName = false
+    var nameColumn = 1
+    var text = _ByteRef()
+    var type: PromMetricType? = nil
+    var labels: [_LabelRef] = []
+    var exemplarLabels: [_LabelRef] = []
+    var value: Double = 0
+    var valueColumn = 1
+    var hasTimestamp = false
+    var timestampMilliseconds: Int64 = 0
+    var timestampSeconds: Double = 0
+    var hasExemplar = false
+    var exemplarValue: Double = 0
+    var exemplarHasTimestamp = false
+    var exemplarTimestampMilliseconds: Int64 = 0
+    var exemplarTimestampSeconds: Double = 0
+    var scratch: [UInt8] = []
+
+    mutating func reset() {
+        name = _ByteRef()
+        text = _ByteRef()
+        hasName = false
+        type = nil
+        if !labels.isEmpty { labels.removeAll(keepingCapacity: true) }
+        if !exemplarLabels.isEmpty { exemplarLabels.removeAll(keepingCapacity: true) }
+        hasTimestamp = false
+        hasExemplar = false
+        exemplarHasTimestamp = false
+        if !scratch.isEmpty { scratch.removeAll(keepingCapacity: true) }
+    }
+}
+
+/// Read access to the bytes of the current entry for the duration of one closure.
+///
+/// - Invariant: only created inside `withUnsafeBytes` scopes of the line and of the scratch buffer; it must not
+///   escape them.
+@safe
+struct _EntryBytes {
+    let line: UnsafeRawBufferPointer
+    let scratch: UnsafeRawBufferPointer
+
+    /// The bytes a reference points at.
+    @safe func bytes(_ ref: _ByteRef) -> UnsafeRawBufferPointer {
+        // Safe: the _ParsedEntry invariant keeps ref within the buffer it names.
+        if ref.inScratch { return unsafe UnsafeRawBufferPointer(rebasing: scratch[ref.start..<ref.end]) }
+        return unsafe UnsafeRawBufferPointer(rebasing: line[ref.start..<ref.end])
+    }
+
+    /// Whether a reference's bytes equal `other`.
+    @safe func equals(_ ref: _ByteRef, _ other: UnsafeRawBufferPointer) -> Bool {
+        let mine = bytes(ref)
+        guard mine.count == other.count else { return false }
+        return _memEqual(mine, other)
+    }
+}
+
+/// Whether two buffers of equal length hold the same bytes.
+@safe func _memEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+    let count = a.count
+    guard count == b.count else { return false }
+    guard count > 0 else { return true }
+    // Safe: both buffers hold count bytes.
+    return unsafe memcmp(a.baseAddress!, b.baseAddress!, count) == 0
+}
