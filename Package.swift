@@ -50,8 +50,12 @@ let package = Package(
         ),
         .target(name: "PromTestSupport", dependencies: ["PromCore"], path: "Tests/PromTestSupport"),
         .testTarget(name: "PromCoreTests", dependencies: ["PromCore", "PromTestSupport"]),
-        .testTarget(name: "PromExpositionTests", dependencies: ["PromCore", "PromExposition", "PromParser", "PromTestSupport"]),
-        .testTarget(name: "PromGzipTests", dependencies: ["PromGzip", "PromExposition", "PromCore", "PromTestSupport"]),
+        .testTarget(
+            name: "PromExpositionTests", dependencies: ["PromCore", "PromExposition", "PromParser", "PromTestSupport"]),
+        .testTarget(
+            name: "PromGzipTests",
+            dependencies: ["PromGzip", "PromExposition", "PromCore", "PromParser", "PromWorkloads", "PromTestSupport"]
+        ),
         .testTarget(name: "PromParserTests", dependencies: ["PromParser", "PromTestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PromGzip
 import PromParser
 
 #if canImport(Glibc)
@@ -31,9 +32,17 @@ struct ParseCommand: ParsableCommand {
     var file = "-"
 
     func run() throws {
-        guard let input = Self.readAll(file) else {
+        guard var input = Self.readAll(file) else {
             Self.writeAll(2, Array("promkit parse: cannot read \(file)\n".utf8))
             throw ExitCode(2)
+        }
+        if input.starts(with: [0x1F, 0x8B]) {
+            do {
+                input = try Self.gunzip(input)
+            } catch {
+                Self.writeAll(2, Array("promkit parse: \(file): \(error)\n".utf8))
+                throw ExitCode(1)
+            }
         }
         let options = ParserOptions(
             maxLineLength: max(16, maxLineLength), validation: syntaxOnly ? .syntaxOnly : .strict)
@@ -44,6 +53,15 @@ struct ParseCommand: ParsableCommand {
             Self.writeAll(2, Array("\(error)\n".utf8))
             throw ExitCode(1)
         }
+    }
+
+    /// Inflates a gzip-compressed exposition (a saved `Accept-Encoding: gzip` scrape body).
+    private static func gunzip(_ compressed: [UInt8]) throws -> [UInt8] {
+        let inflater = try GzipInflater()
+        var output: [UInt8] = []
+        try compressed.withUnsafeBytes { try inflater.inflate($0, into: &output) }
+        try inflater.finish()
+        return output
     }
 
     private static func readAll(_ path: String) -> [UInt8]? {
