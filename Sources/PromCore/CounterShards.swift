@@ -28,21 +28,32 @@ struct ShardCell: ~Copyable {
 
 /// Cache-line padded counter cells, one per CPU slot, for a hot series that several threads increment.
 ///
-/// - Invariant: `count` is a power of two and `mask == count - 1`; the cells are 64-byte aligned and never
-///   move after `init`.
+/// A plain value (a pointer and a mask) kept in the series cell's header, so that an increment reads it
+/// without touching any reference count: retaining a shared object on every increment would bounce its
+/// cache line between the very threads sharding is meant to separate.
+///
+/// - Invariant: `mask + 1` is a power of two; `cells` holds that many 64-byte aligned cells, allocated by
+///   ``allocate(count:)`` and freed once, by the owning ``SeriesCell``'s `deinit`.
 /// - Invariant: writers only add to their own slot's cell with `.relaxed` ordering; a scrape sums all
 ///   cells with `.relaxed` loads. Nothing else is published through a cell, so relaxed is enough: a scrape
 ///   may mix instants across cells but never sees a torn or decreasing per-cell value.
+@frozen
 @usableFromInline
 @safe
-final class CounterShards: @unchecked Sendable {
+struct CounterShards {
     @usableFromInline let cells: UnsafeMutablePointer<ShardCell>
     @usableFromInline let mask: Int
 
-    /// Creates `count` cells.
+    @inlinable
+    init(cells: UnsafeMutablePointer<ShardCell>, mask: Int) {
+        unsafe self.cells = cells
+        self.mask = mask
+    }
+
+    /// Allocates `count` zeroed cells.
     ///
     /// - Parameter count: Rounded up to a power of two, at least 1.
-    init(count: Int) {
+    static func allocate(count: Int) -> CounterShards {
         var size = 1
         while size < count { size <<= 1 }
         let raw = UnsafeMutableRawPointer.allocate(byteCount: 64 * size, alignment: 64)
@@ -51,11 +62,11 @@ final class CounterShards: @unchecked Sendable {
             // Safe: index < size, the capacity just bound.
             unsafe (cells + index).initialize(to: ShardCell())
         }
-        unsafe self.cells = cells
-        self.mask = size - 1
+        return unsafe CounterShards(cells: cells, mask: size - 1)
     }
 
-    deinit {
+    /// Frees the cells; called once, by the owning cell's `deinit`.
+    func deallocate() {
         unsafe cells.deinitialize(count: mask + 1)
         unsafe UnsafeMutableRawPointer(cells).deallocate()
     }

@@ -187,7 +187,8 @@ package final class FamilyCore: @unchecked Sendable {
 
     @usableFromInline
     func makeShards() -> CounterShards? {
-        descriptor.type == .counter && options.counterShards > 1 ? CounterShards(count: options.counterShards) : nil
+        descriptor.type == .counter && options.counterShards > 1
+            ? CounterShards.allocate(count: options.counterShards) : nil
     }
 
     private func overflowCell() -> SeriesCell {

@@ -3,15 +3,18 @@ import Synchronization
 /// The fixed part of a ``SeriesCell``.
 @frozen
 @usableFromInline
+@safe
 package struct SeriesHeader {
     /// Number of 8-byte atomic value words at the start of the tail.
     @usableFromInline let valueWordCount: Int32
     /// Number of bytes of the encoded label set that follows the value words.
     @usableFromInline let labelByteCount: Int32
     /// Position in the family's creation-order log; written only under the log's lock.
-    @usableFromInline var logPosition: Int
-    /// Per-CPU counter cells for a sharded counter, or `nil`.
-    @usableFromInline let shards: CounterShards?
+    @usableFromInline var logPosition: Int32
+    /// `count - 1` of the per-CPU counter cells (0 when not sharded).
+    @usableFromInline let shardMask: Int32
+    /// Per-CPU counter cells for a sharded counter, or `nil`; owned by the cell (freed in its `deinit`).
+    @usableFromInline let shardCells: UnsafeMutablePointer<ShardCell>?
     /// The label hash the cell is indexed under (for rehashing).
     @usableFromInline let hash: UInt64
 }
@@ -49,9 +52,9 @@ package final class SeriesCell: ManagedBuffer<SeriesHeader, UInt64> {
         writeLabels: (UnsafeMutableRawPointer) -> Void
     ) -> SeriesCell {
         let words = valueWordCount + (labelByteCount + 7) / 8
-        let header = SeriesHeader(
+        let header = unsafe SeriesHeader(
             valueWordCount: Int32(valueWordCount), labelByteCount: Int32(labelByteCount), logPosition: -1,
-            shards: shards, hash: hash)
+            shardMask: Int32(shards?.mask ?? 0), shardCells: shards?.cells, hash: hash)
         let buffer = SeriesCell.create(minimumCapacity: max(words, 1)) { _ in header }
         let cell = unsafe unsafeDowncast(buffer, to: SeriesCell.self)
         unsafe cell.withUnsafeMutablePointerToElements { elements in
@@ -97,7 +100,14 @@ package final class SeriesCell: ManagedBuffer<SeriesHeader, UInt64> {
     /// The per-CPU cells of a sharded counter, or `nil`.
     @inlinable
     var shards: CounterShards? {
-        unsafe self.withUnsafeMutablePointerToHeader { unsafe $0.pointee.shards }
+        unsafe self.withUnsafeMutablePointerToHeader { header in
+            guard let cells = unsafe header.pointee.shardCells else { return nil }
+            return unsafe CounterShards(cells: cells, mask: Int(header.pointee.shardMask))
+        }
+    }
+
+    deinit {
+        self.shards?.deallocate()
     }
 
     /// The label hash the cell is indexed under.
@@ -105,7 +115,7 @@ package final class SeriesCell: ManagedBuffer<SeriesHeader, UInt64> {
 
     /// The position in the family's creation-order log; read and written only under the log's lock.
     var logPosition: Int {
-        get { unsafe self.withUnsafeMutablePointerToHeader { unsafe $0.pointee.logPosition } }
-        set { unsafe self.withUnsafeMutablePointerToHeader { unsafe $0.pointee.logPosition = newValue } }
+        get { unsafe self.withUnsafeMutablePointerToHeader { Int(unsafe $0.pointee.logPosition) } }
+        set { unsafe self.withUnsafeMutablePointerToHeader { unsafe $0.pointee.logPosition = Int32(newValue) } }
     }
 }

@@ -4,28 +4,113 @@
 /// needs a 64-bit collision (about 2^-64 per pair of distinct strings).
 ///
 /// - Complexity: O(n), eight bytes per step.
-@safe func _hashBytes(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> UInt64 {
-    var hash = seed ^ (UInt64(bytes.count) &* 0xFF51_AFD7_ED55_8CCD)
-    var index = 0
+@inline(__always) @safe func _hashBytes(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> UInt64
+{
     let count = bytes.count
-    while index + 8 <= count {
-        // Safe: index + 8 <= count.
-        let word = unsafe bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-        hash = _mix(hash ^ word)
-        index += 8
-    }
-    if index < count {
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < count {
-            // Safe: index < count.
-            tail |= UInt64(unsafe bytes[index]) << shift
-            shift += 8
-            index += 1
+    var hash = seed ^ (UInt64(count) &* 0xFF51_AFD7_ED55_8CCD)
+    // Every byte is covered by some load and the length is mixed in, so equal hashes need equal lengths and a
+    // collision of the multiply-fold steps. Short strings take overlapping loads instead of a byte loop.
+    if count >= 8 {
+        var index = 0
+        while index + 8 < count {
+            // Safe: index + 8 < count.
+            let word = unsafe bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            hash = _fold(hash ^ word)
+            index += 8
         }
-        hash = _mix(hash ^ tail ^ 0x100)
+        // Safe: count >= 8; the last word may overlap the previous one.
+        let last = unsafe bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        hash = _fold(hash ^ last ^ 0x100)
+    } else if count >= 4 {
+        // Safe: 4 <= count < 8; the two loads overlap.
+        let first = UInt64(unsafe bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+        let last = UInt64(unsafe bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+        hash = _fold(hash ^ (first << 32 | last) ^ 0x200)
+    } else if count > 0 {
+        // Safe: 0 < count < 4, so indices 0, count / 2 and count - 1 are in range.
+        let word =
+            UInt64(unsafe bytes[0]) << 16 | UInt64(unsafe bytes[count >> 1]) << 8 | UInt64(unsafe bytes[count - 1])
+        hash = _fold(hash ^ word ^ 0x300)
     }
     return _mix(hash)
+}
+
+/// One multiply-fold step (the 128-bit product's halves xor-ed, as in wyhash).
+@inline(__always) func _fold(_ value: UInt64) -> UInt64 {
+    let product = value.multipliedFullWidth(by: 0x9FB2_1C65_1E98_DF25)
+    return product.high ^ product.low
+}
+
+/// A set of 64-bit fingerprints (open addressing, linear probing). Fingerprints are already well mixed, so they
+/// are used as their own hash; 0 marks an empty slot, so a fingerprint of 0 is stored as 1 (one more collision
+/// pair in 2^64).
+///
+/// - Invariant: `slots.count` is 0 or a power of two, and at most 3/4 full.
+struct _FingerprintSet {
+    private var slots: [UInt64] = []
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    /// Inserts `fingerprint`; returns whether it was new.
+    @discardableResult
+    mutating func insert(_ fingerprint: UInt64) -> Bool {
+        if (count + 1) * 4 > slots.count * 3 { grow() }
+        let key = fingerprint == 0 ? 1 : fingerprint
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: key) & mask
+        while true {
+            let slot = slots[index]
+            if slot == key { return false }
+            if slot == 0 {
+                slots[index] = key
+                count += 1
+                return true
+            }
+            index = (index + 1) & mask
+        }
+    }
+
+    func contains(_ fingerprint: UInt64) -> Bool {
+        guard count > 0 else { return false }
+        let key = fingerprint == 0 ? 1 : fingerprint
+        let mask = slots.count - 1
+        var index = Int(truncatingIfNeeded: key) & mask
+        while true {
+            let slot = slots[index]
+            if slot == key { return true }
+            if slot == 0 { return false }
+            index = (index + 1) & mask
+        }
+    }
+
+    /// Empties the set. Keeps the storage when it is small relative to what was stored, so that clearing costs
+    /// O(elements inserted since the last clear) amortised.
+    mutating func removeAll() {
+        guard count > 0 else { return }
+        if slots.count > 64 && slots.count > count * 8 {
+            slots = Array(repeating: 0, count: max(16, (count * 2).nextPowerOfTwo))
+        } else {
+            for index in slots.indices { slots[index] = 0 }
+        }
+        count = 0
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = Array(repeating: 0, count: max(16, old.count * 2))
+        count = 0
+        for index in old.indices where old[index] != 0 {
+            insert(old[index])
+        }
+    }
+}
+
+extension Int {
+    /// The smallest power of two >= self (self > 0).
+    fileprivate var nextPowerOfTwo: Int {
+        1 << (Int.bitWidth - (self - 1).leadingZeroBitCount)
+    }
 }
 
 /// The hash of `bytes` followed by the UTF-8 of `suffix`, without concatenating.

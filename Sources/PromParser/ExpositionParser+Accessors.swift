@@ -15,12 +15,47 @@ public struct PromLabel: Hashable, Sendable {
 extension ExpositionParser {
     /// Calls `body` with the bytes of the current entry; the buffers must not escape.
     @safe func _withBytes<R>(_ body: (_EntryBytes) -> R) -> R {
-        let scratch = _entry.scratch
-        return _input.withLine { line in
-            unsafe scratch.withUnsafeBytes { scratchBytes in
-                unsafe body(_EntryBytes(line: line, scratch: scratchBytes))
+        unsafe body(_entryBytes())
+    }
+
+    /// Views of the current line and scratch buffer.
+    ///
+    /// The views point into arrays owned by `self` (`_input.chunk` or `_input.carry`, and `_entry.scratch`), which
+    /// are not mutated while `self` is borrowed; they are valid until the caller's borrow of `self` ends (the next
+    /// `next()`/`feed`), and must not be used after it.
+    @unsafe func _entryBytes() -> _EntryBytes {
+        let scratch = unsafe _entry.scratch.withUnsafeBytes { unsafe $0 }
+        return unsafe _EntryBytes(line: _input.lineBytes(), scratch: scratch)
+    }
+
+    /// Which text of the current entry `_bytes(of:)` returns.
+    @usableFromInline enum _Part {
+        case name, text
+    }
+
+    /// The metric name or text of the current entry (see `_entryBytes()` for the lifetime of the view).
+    @usableFromInline @unsafe func _bytes(of part: _Part) -> UnsafeRawBufferPointer {
+        let ref = part == .name ? _entry.name : _entry.text
+        return unsafe _view(ref)
+    }
+
+    /// The name and value of a label of the current sample or exemplar (see `_entryBytes()` for the lifetime).
+    @usableFromInline @unsafe func _labelBytes(
+        at index: Int, exemplar: Bool
+    )
+        -> (name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
+    {
+        let label = exemplar ? _entry.exemplarLabels[index] : _entry.labels[index]
+        return unsafe (_view(label.name), _view(label.value))
+    }
+
+    @unsafe private func _view(_ ref: _ByteRef) -> UnsafeRawBufferPointer {
+        if ref.inScratch {
+            return unsafe _entry.scratch.withUnsafeBytes {
+                unsafe UnsafeRawBufferPointer(rebasing: $0[ref.start..<ref.end])
             }
         }
+        return unsafe _input.lineView(ref.start, ref.end)
     }
 
     /// Calls `body` with the unescaped metric name of the current sample or metadata entry.
@@ -28,9 +63,10 @@ extension ExpositionParser {
     /// - Parameter body: receives the name's UTF-8 bytes, valid only during the call; must not escape.
     /// - Returns: what `body` returns.
     /// - Complexity: O(1); no allocation.
+    @inlinable
     public func withMetricName<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        let name = _entry.name
-        return _withBytes { unsafe body($0.bytes(name)) }
+        // Inlinable so that the caller's closure is specialized; the buffer is found by non-generic code.
+        unsafe body(_bytes(of: .name))
     }
 
     /// The metric name of the current sample or metadata entry. Allocates a `String`.
@@ -44,9 +80,9 @@ extension ExpositionParser {
     ///
     /// - Parameter body: receives the UTF-8 bytes, valid only during the call; must not escape.
     /// - Returns: what `body` returns.
+    @inlinable
     public func withText<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        let text = _entry.text
-        return _withBytes { unsafe body($0.bytes(text)) }
+        unsafe body(_bytes(of: .text))
     }
 
     /// The unescaped HELP text of the current ``PromEntry/help`` entry. Allocates.
@@ -68,11 +104,14 @@ extension ExpositionParser {
     ///   - body: receives the name and value bytes, valid only during the call; must not escape.
     /// - Returns: what `body` returns.
     /// - Complexity: O(1); no allocation.
-    public func withLabel<R>(at index: Int, _ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> R)
+    @inlinable
+    public func withLabel<R>(
+        at index: Int, _ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> R
+    )
         -> R
     {
-        let label = _entry.labels[index]
-        return _withBytes { unsafe body($0.bytes(label.name), $0.bytes(label.value)) }
+        let (name, value) = unsafe _labelBytes(at: index, exemplar: false)
+        return unsafe body(name, value)
     }
 
     /// The labels of the current sample in input order. Allocates.
@@ -100,11 +139,12 @@ extension ExpositionParser {
     ///   - index: `0..<exemplarLabelCount`.
     ///   - body: receives the name and value bytes, valid only during the call; must not escape.
     /// - Returns: what `body` returns.
+    @inlinable
     public func withExemplarLabel<R>(
         at index: Int, _ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> R
     ) -> R {
-        let label = _entry.exemplarLabels[index]
-        return _withBytes { unsafe body($0.bytes(label.name), $0.bytes(label.value)) }
+        let (name, value) = unsafe _labelBytes(at: index, exemplar: true)
+        return unsafe body(name, value)
     }
 
     /// The labels of the current exemplar. Allocates.

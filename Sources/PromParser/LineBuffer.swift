@@ -126,6 +126,27 @@ struct _LineBuffer {
         }
     }
 
+    /// The current line's bytes including the trailing `\n` sentinel (empty after the end of input).
+    ///
+    /// The view points into `chunk` or `carry`, which are not mutated while `self` is borrowed: it is valid as long
+    /// as the caller's borrow of the buffer lasts, and must not be used after the next mutation.
+    @unsafe func lineBytes() -> UnsafeRawBufferPointer {
+        let storage = unsafe (lineInCarry ? carry : chunk).withUnsafeBytes { unsafe $0 }
+        guard lineEnd < storage.count else { return unsafe UnsafeRawBufferPointer(start: nil, count: 0) }
+        // Safe: lineStart <= lineEnd < storage.count.
+        return unsafe UnsafeRawBufferPointer(rebasing: storage[lineStart...lineEnd])
+    }
+
+    /// The bytes `start..<end` of the current line (offsets into the line), with the lifetime of `lineBytes()`.
+    @unsafe @inline(__always) func lineView(_ start: Int, _ end: Int) -> UnsafeRawBufferPointer {
+        let base =
+            lineInCarry
+            ? unsafe carry.withUnsafeBytes { $0.baseAddress } : unsafe chunk.withUnsafeBytes { $0.baseAddress }
+        guard let base = unsafe base else { return unsafe UnsafeRawBufferPointer(start: nil, count: 0) }
+        // Safe: the parser only makes references with lineStart + end <= lineEnd < storage.count.
+        return unsafe UnsafeRawBufferPointer(start: base + lineStart + start, count: end - start)
+    }
+
     /// Calls `body` with the current line's bytes including the trailing `\n` sentinel.
     @safe func withLine<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         let storage = lineInCarry ? carry : chunk

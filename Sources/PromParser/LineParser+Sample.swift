@@ -41,7 +41,48 @@ extension _LineParser {
     }
 
     /// Reads a float token at `position`; an empty token is reported as a missing `what`.
-    mutating func scanFloat(what: String) throws(PromParseError) -> Double {
+    @inline(__always)
+    mutating func scanFloat(what: @autoclosure () -> String) throws(PromParseError) -> Double {
+        // Fast path for the common forms `digits` and `digits.digits` (at most 19 digits, exact as a double, so the
+        // result is the one the general algorithm's Clinger path gives); anything else goes the general way.
+        let start = position
+        var index = start
+        var mantissa: UInt64 = 0
+        var digit = byte(index) &- UInt8(ascii: "0")
+        if digit < 10 {
+            repeat {
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                index += 1
+                digit = byte(index) &- UInt8(ascii: "0")
+            } while digit < 10
+            var fractionDigits = 0
+            let sawPoint = byte(index) == UInt8(ascii: ".")
+            if sawPoint {
+                let fractionStart = index + 1
+                index = fractionStart
+                digit = byte(index) &- UInt8(ascii: "0")
+                while digit < 10 {
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
+                    index += 1
+                    digit = byte(index) &- UInt8(ascii: "0")
+                }
+                fractionDigits = index - fractionStart
+            }
+            let terminator = byte(index)
+            let digitCount = index - start - (sawPoint ? 1 : 0)
+            if (terminator == UInt8(ascii: " ") || terminator == UInt8(ascii: "\n")
+                || (isText && terminator == UInt8(ascii: "\t"))) && digitCount <= 19 && mantissa <= 1 << 53
+                && (fractionDigits > 0 || !sawPoint)
+            {
+                position = index
+                return fractionDigits == 0 ? Double(mantissa) : Double(mantissa) / _Number.powerOfTen(fractionDigits)
+            }
+        }
+        return try scanFloatSlow(what: what())
+    }
+
+    /// `scanFloat` by the general algorithm.
+    mutating func scanFloatSlow(what: String) throws(PromParseError) -> Double {
         let start = position
         let end = tokenEnd(from: start, stopAtTab: isText)
         guard end > start else { throw expected(what, at: start) }
@@ -146,7 +187,8 @@ extension _LineParser {
             let next = current
             if first == UInt8(ascii: "\"") && (next == UInt8(ascii: ",") || next == UInt8(ascii: "}")) && !exemplar {
                 guard !entry.hasName else {
-                    throw failure(at: start, "metric name already set while parsing: \(_goQuoted(_array(slice(0, position))))")
+                    throw failure(
+                        at: start, "metric name already set while parsing: \(_goQuoted(_array(slice(0, position))))")
                 }
                 entry.name = name
                 entry.hasName = true

@@ -5,23 +5,29 @@
 
 /// `[a-zA-Z_]`: the first byte of a label name.
 @inline(__always) func _isLabelNameStart(_ byte: UInt8) -> Bool {
-    let lowered = byte | 0x20
-    return (lowered >= UInt8(ascii: "a") && lowered <= UInt8(ascii: "z")) || byte == UInt8(ascii: "_")
+    _inClass(byte, low: 0, high: 0x07FF_FFFE_87FF_FFFE)
 }
 
 /// `[a-zA-Z0-9_]`.
 @inline(__always) func _isLabelNameChar(_ byte: UInt8) -> Bool {
-    _isLabelNameStart(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+    _inClass(byte, low: 0x03FF_0000_0000_0000, high: 0x07FF_FFFE_87FF_FFFE)
 }
 
 /// `[a-zA-Z_:]`: the first byte of a metric name.
 @inline(__always) func _isMetricNameStart(_ byte: UInt8) -> Bool {
-    _isLabelNameStart(byte) || byte == UInt8(ascii: ":")
+    _inClass(byte, low: 0x0400_0000_0000_0000, high: 0x07FF_FFFE_87FF_FFFE)
 }
 
 /// `[a-zA-Z0-9_:]`.
 @inline(__always) func _isMetricNameChar(_ byte: UInt8) -> Bool {
-    _isLabelNameChar(byte) || byte == UInt8(ascii: ":")
+    _inClass(byte, low: 0x07FF_0000_0000_0000, high: 0x07FF_FFFE_87FF_FFFE)
+}
+
+/// Whether an ASCII byte is in the class given as a 128-bit set: bit `b` of `low` for bytes 0–63, bit `b - 64` of
+/// `high` for bytes 64–127. Non-ASCII bytes are in no class.
+@inline(__always) func _inClass(_ byte: UInt8, low: UInt64, high: UInt64) -> Bool {
+    let set = byte < 64 ? low : high
+    return byte < 128 && (set >> UInt64(byte & 63)) & 1 != 0
 }
 
 /// Parses one line into a `_ParsedEntry`, for either format.
@@ -41,8 +47,10 @@ struct _LineParser {
     let strictEscapes: Bool
     var position = 0
 
-    @safe init(line: UnsafeRawBufferPointer, lineNumber: Int, hadNewline: Bool, format: ExpositionFormat,
-               allowsQuotedNames: Bool) {
+    @safe init(
+        line: UnsafeRawBufferPointer, lineNumber: Int, hadNewline: Bool, format: ExpositionFormat,
+        allowsQuotedNames: Bool
+    ) {
         unsafe self.line = line
         self.length = line.count - 1
         self.lineNumber = lineNumber
@@ -102,21 +110,52 @@ struct _LineParser {
     }
 
     /// Scans a legacy name (`[a-zA-Z_:][a-zA-Z0-9_:]*` or, for labels, without `:`) starting at `position`.
-    mutating func scanName(metric: Bool) -> _ByteRef {
+    @inline(__always) mutating func scanName(metric: Bool) -> _ByteRef {
         let start = position
-        if metric {
-            while _isMetricNameChar(byte(position)) { position += 1 }
-        } else {
-            while _isLabelNameChar(byte(position)) { position += 1 }
+        var index = position
+        // Eight bytes at a time while the reads stay within the line and its sentinel, then byte by byte (the
+        // '\n' sentinel is no name byte, so the byte loop stops at the end of the line at the latest).
+        while index + 8 <= length + 1 {
+            // Safe: index + 8 <= line.count.
+            let word = unsafe line.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let others = _nonNameBytes(word, metric: metric)
+            if others != 0 {
+                position = index + (others.trailingZeroBitCount >> 3)
+                return _ByteRef(start: start, end: position, inScratch: false)
+            }
+            index += 8
         }
-        return _ByteRef(start: start, end: position, inScratch: false)
+        if metric {
+            while _isMetricNameChar(byte(index)) { index += 1 }
+        } else {
+            while _isLabelNameChar(byte(index)) { index += 1 }
+        }
+        position = index
+        return _ByteRef(start: start, end: index, inScratch: false)
     }
 
     /// Scans a double-quoted string at `position` (which holds `"`), validating escapes and UTF-8, and unescaping
     /// into `scratch` only when a backslash is present.
+    @inline(__always)
     mutating func scanQuoted(into entry: inout _ParsedEntry, what: StaticString) throws(PromParseError) -> _ByteRef {
         let open = position
-        var index = position + 1
+        // The common case: no escape and no non-ASCII byte before the closing quote.
+        let index = skipPlainBytes(from: open + 1)
+        if byte(index) == UInt8(ascii: "\"") {
+            position = index + 1
+            return _ByteRef(start: open + 1, end: index, inScratch: false)
+        }
+        return try scanQuotedSlow(from: index, into: &entry, what: what)
+    }
+
+    /// `scanQuoted` from the first byte at `index` that is a backslash, a non-ASCII byte or the end of the line.
+    mutating func scanQuotedSlow(
+        from start: Int, into entry: inout _ParsedEntry, what: StaticString
+    )
+        throws(PromParseError) -> _ByteRef
+    {
+        let open = position
+        var index = start
         var hasEscape = false
         var hasHighBit = false
         while true {
@@ -129,7 +168,8 @@ struct _LineParser {
                 if strictEscapes && escaped != UInt8(ascii: "\\") && escaped != UInt8(ascii: "\"")
                     && escaped != UInt8(ascii: "n")
                 {
-                    throw failure(at: index, "invalid escape sequence \(_goQuoted(_array(slice(index, index + 2)))) in \(what)")
+                    throw failure(
+                        at: index, "invalid escape sequence \(_goQuoted(_array(slice(index, index + 2)))) in \(what)")
                 }
                 hasEscape = true
                 index += 2
@@ -150,22 +190,27 @@ struct _LineParser {
     }
 
     /// Skips, eight bytes at a time, bytes that are none of `"`, `\\`, `\n` or non-ASCII; returns the index of the
-    /// first byte that might be one of them (a byte loop then looks at it).
+    /// first byte that is one of them. The `\n` sentinel bounds the scan.
     @inline(__always) func skipPlainBytes(from start: Int) -> Int {
         var index = start
         // Reads stay within the line and its sentinel: index + 8 <= length + 1.
         while index + 8 <= length + 1 {
             // Safe: index + 8 <= line.count.
             let word = unsafe line.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            let quote = word ^ 0x2222_2222_2222_2222
-            let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
-            let newline = word ^ 0x0A0A_0A0A_0A0A_0A0A
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let zeroByte = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((newline &- ones) & ~newline)
-            if (zeroByte | word) & 0x8080_8080_8080_8080 != 0 { return index }
+            let found = _specialBytes(word)
+            if found != 0 { return index + (found.trailingZeroBitCount >> 3) }
             index += 8
         }
-        return index
+        // Fewer than eight bytes before the end of the line: a byte loop that stops at the sentinel at the latest.
+        while true {
+            let value = byte(index)
+            if value == UInt8(ascii: "\"") || value == UInt8(ascii: "\\") || value == UInt8(ascii: "\n")
+                || value >= 0x80
+            {
+                return index
+            }
+            index += 1
+        }
     }
 
     /// Copies `ref` into the scratch buffer, replacing `\\`, `\n` and (when `quotesToo`) `\"`; any other backslash
@@ -255,6 +300,37 @@ extension _LineParser {
             return (end, "INVALID")
         }
     }
+}
+
+/// A word with the high bit set in each byte that is `"`, `\\`, `\n` or non-ASCII, and no other bit (exact, no
+/// false positives, so the lowest set bit locates the first such byte).
+@inline(__always) func _specialBytes(_ word: UInt64) -> UInt64 {
+    let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    let quote = word ^ 0x2222_2222_2222_2222
+    let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
+    let newline = word ^ 0x0A0A_0A0A_0A0A_0A0A
+    // For each byte x < 0x80: (x & 0x7F) + 0x7F has its high bit set iff x != 0.
+    let isQuote = ((quote & low7) &+ low7) | quote
+    let isBackslash = ((backslash & low7) &+ low7) | backslash
+    let isNewline = ((newline & low7) &+ low7) | newline
+    return (~(isQuote & isBackslash & isNewline) | word) & 0x8080_8080_8080_8080
+}
+
+/// A word with the high bit set in each byte that is not in `[a-zA-Z0-9_]` (plus `:` when `metric`), and no other
+/// bit (exact, so the lowest set bit locates the first such byte).
+@inline(__always) func _nonNameBytes(_ word: UInt64, metric: Bool) -> UInt64 {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let high: UInt64 = 0x8080_8080_8080_8080
+    let ascii = word & 0x7F7F_7F7F_7F7F_7F7F
+    // For 7-bit bytes x: (x | 0x80) - lo has its high bit set iff x >= lo, and (0x80 + hi) - x iff x <= hi; neither
+    // borrows across bytes.
+    @inline(__always) func inRange(_ x: UInt64, _ lo: UInt64, _ hi: UInt64) -> UInt64 {
+        ((x | high) &- lo &* ones) & ((high | hi &* ones) &- x)
+    }
+    let letters = inRange(ascii | 0x2020_2020_2020_2020, 0x61, 0x7A)
+    let digits = inRange(ascii, 0x30, metric ? 0x3A : 0x39)
+    let underscores = inRange(ascii, 0x5F, 0x5F)
+    return ~((letters | digits | underscores) & ~word) & high
 }
 
 private func _isDelimiter(_ byte: UInt8) -> Bool {

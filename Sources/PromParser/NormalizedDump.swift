@@ -95,7 +95,9 @@ public enum NormalizedDump {
     }
 
     @safe private static func _appendEscaped(_ text: UnsafeRawBufferPointer, quotes: Bool, to output: inout [UInt8]) {
-        for unsafe byte in unsafe text {
+        for index in 0..<text.count {
+            // Safe: index < text.count.
+            let byte = unsafe text[index]
             switch byte {
             case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
             case UInt8(ascii: "\n"): output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]

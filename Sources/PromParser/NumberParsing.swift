@@ -155,13 +155,11 @@ enum _Number {
         // A validated literal is at most one line long; the C library does the correctly rounded conversion.
         let result: Double? = unsafe withUnsafeTemporaryAllocation(of: CChar.self, capacity: token.count + 1) {
             buffer in
-            var index = 0
-            for unsafe byte in unsafe token {
+            for index in 0..<token.count {
                 // Safe: index < token.count < capacity.
-                unsafe buffer[index] = CChar(bitPattern: byte)
-                index += 1
+                unsafe buffer[index] = CChar(bitPattern: unsafe token[index])
             }
-            unsafe buffer[index] = 0
+            unsafe buffer[token.count] = 0
             var end: UnsafeMutablePointer<CChar>? = nil
             let value = unsafe strtod(buffer.baseAddress!, &end)
             // The syntax was validated, so strtod consumes the whole literal unless the C locale was replaced by
@@ -171,6 +169,11 @@ enum _Number {
         }
         guard let value = result, value.isFinite else { return nil }
         return value
+    }
+
+    /// 10^`exponent` for `0 <= exponent <= 22` (exact doubles).
+    @inline(__always) static func powerOfTen(_ exponent: Int) -> Double {
+        _powersOfTen[exponent]
     }
 
     private static let _powersOfTen: [Double] = [

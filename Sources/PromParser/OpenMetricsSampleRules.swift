@@ -12,7 +12,9 @@ struct _SampleRules {
     }
 
     /// Checks the value and the type-specific labels of a sample.
-    func check(_ entry: _ParsedEntry, _ bytes: _EntryBytes, stateLabelIndex: Int?)
+    func check(
+        _ entry: _ParsedEntry, _ bytes: _EntryBytes, stateLabelIndex: Int?
+    )
         throws(PromParseError) -> Excluded
     {
         var excluded = Excluded()
@@ -64,7 +66,9 @@ struct _SampleRules {
     }
 
     /// Finds a required label whose value must be a number, with infinities spelled `+Inf`/`-Inf`.
-    private func numericLabel(_ name: StaticString, _ entry: _ParsedEntry, _ bytes: _EntryBytes)
+    private func numericLabel(
+        _ name: StaticString, _ entry: _ParsedEntry, _ bytes: _EntryBytes
+    )
         throws(PromParseError) -> (index: Int, value: Double)
     {
         guard let index = entry.labels.firstIndex(where: { _equalsStatic(bytes.bytes($0.name), name) }) else {
@@ -84,7 +88,8 @@ struct _SampleRules {
     private var suffixName: String { suffix == .none ? "quantile" : "\(suffix.text)" }
 
     private func error(_ entry: _ParsedEntry, _ message: String) -> PromParseError {
-        PromParseError(kind: .semantic, line: line, column: entry.valueColumn, message: "\(message) (family \(_goQuoted(family)))")
+        PromParseError(
+            kind: .semantic, line: line, column: entry.valueColumn, message: "\(message) (family \(_goQuoted(family)))")
     }
 }
 
@@ -112,7 +117,9 @@ struct _HistogramPoint {
         self.timestampBits = timestampBits
     }
 
-    mutating func add(suffix: _Suffix, value: Double, threshold: Double, family: [UInt8], line: Int)
+    mutating func add(
+        suffix: _Suffix, value: Double, threshold: Double, family: [UInt8], line: Int
+    )
         throws(PromParseError)
     {
         switch suffix {
@@ -144,7 +151,9 @@ struct _HistogramPoint {
             throw semantic(line, 1, "histogram count of \(_goQuoted(family)) does not match its +Inf bucket")
         }
         if hasSum && count == nil { throw semantic(line, 1, "histogram \(_goQuoted(family)) has _sum but no _count") }
-        if hasGSum && count == nil { throw semantic(line, 1, "gauge histogram \(_goQuoted(family)) has _gsum but no _gcount") }
+        if hasGSum && count == nil {
+            throw semantic(line, 1, "gauge histogram \(_goQuoted(family)) has _gsum but no _gcount")
+        }
         if !(hasSum || hasGSum) && count != nil {
             throw semantic(line, 1, "histogram \(_goQuoted(family)) has a count but no sum")
         }

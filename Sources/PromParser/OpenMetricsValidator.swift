@@ -45,8 +45,8 @@ struct _OpenMetricsValidator {
     var sawUnit = false
     var hasUnit = false
     var hasSamples = false
-    var claimedNames = Set<UInt64>()
-    var seenGroups = Set<UInt64>()
+    var claimedNames = _FingerprintSet()
+    var seenGroups = _FingerprintSet()
     var hasGroup = false
     var group: UInt64 = 0
     var groupHasTimestamp = false
@@ -67,7 +67,8 @@ struct _OpenMetricsValidator {
             guard !sawType else { throw semantic(line, 1, "second TYPE line for metric family \(quotedFamily)") }
             sawType = true
             type = entry.type ?? .unknown
-            for suffix in _Suffix.allowed(for: type) where claimedNames.contains(_hashBytes(name, suffix: suffix.text)) {
+            for suffix in _Suffix.allowed(for: type) where claimedNames.contains(_hashBytes(name, suffix: suffix.text))
+            {
                 throw semantic(
                     line, entry.nameColumn,
                     "metric family \(quotedFamily) of type \(type.rawValue) clashes with an earlier family's samples")
@@ -150,8 +151,8 @@ struct _OpenMetricsValidator {
         let hashes: [UInt64] = unsafe familyName.withUnsafeBytes { name in
             [_hashBytes(name)] + _Suffix.allowed(for: type).map { _hashBytes(name, suffix: $0.text) }
         }
-        claimedNames.formUnion(hashes)
-        if !seenGroups.isEmpty { seenGroups.removeAll(keepingCapacity: true) }
+        for hash in hashes { claimedNames.insert(hash) }
+        seenGroups.removeAll()
         hasGroup = false
         hasFamily = false
     }
@@ -174,7 +175,9 @@ struct _OpenMetricsValidator {
         }
     }
 
-    private func checkExemplar(_ entry: _ParsedEntry, _ bytes: _EntryBytes, rules: _SampleRules)
+    private func checkExemplar(
+        _ entry: _ParsedEntry, _ bytes: _EntryBytes, rules: _SampleRules
+    )
         throws(PromParseError)
     {
         guard entry.hasExemplar else { return }
@@ -205,7 +208,7 @@ struct _OpenMetricsValidator {
                 throw semantic(line, 1, "timestamps of a metric in \(quotedFamily) go backwards")
             }
         } else {
-            guard seenGroups.insert(groupHash).inserted else {
+            guard seenGroups.insert(groupHash) else {
                 throw semantic(line, 1, "metrics of family \(quotedFamily) are interleaved")
             }
             hasGroup = true
@@ -230,14 +233,47 @@ struct _OpenMetricsValidator {
 }
 
 /// The labels of a sample minus the one that varies within a MetricPoint (`le`, `quantile`, or a stateset's
-/// state label), as an order-independent fingerprint.
+/// state label), as an order-independent fingerprint: the sum of the labels' fingerprints.
 private func _groupHash(_ entry: _ParsedEntry, _ bytes: _EntryBytes, excluding excluded: Int?) -> UInt64 {
     var hash: UInt64 = 0
-    for (index, label) in entry.labels.enumerated() where index != excluded {
-        let nameHash = _hashBytes(bytes.bytes(label.name))
-        hash &+= _mix(nameHash ^ _hashBytes(bytes.bytes(label.value), seed: nameHash))
+    let skipped = excluded ?? -1
+    let labels = entry.labels
+    for index in labels.indices where index != skipped {
+        hash &+= _labelHash(labels[index], bytes)
     }
     return hash
+}
+
+/// The fingerprint of one label: the hash of `name="value` (unescaped) seeded with the name's length, so that
+/// the split between name and value is part of it. Usually the line holds exactly those bytes, and they are hashed
+/// in place in one pass.
+@safe private func _labelHash(_ label: _LabelRef, _ bytes: _EntryBytes) -> UInt64 {
+    let name = label.name
+    let value = label.value
+    let seed = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: name.count)
+    if !name.inScratch && !value.inScratch && value.start == name.end + 2 {
+        let span = bytes.bytes(_ByteRef(start: name.start, end: value.end, inScratch: false))
+        // Safe: name.end + 1 < value.start <= span's end, so both bytes lie inside the span.
+        let equal = unsafe span[name.count]
+        let quote = unsafe span[name.count + 1]
+        if equal == UInt8(ascii: "=") && quote == UInt8(ascii: "\"") {
+            return _hashBytes(span, seed: seed)
+        }
+    }
+    let nameBytes = bytes.bytes(name)
+    let valueBytes = bytes.bytes(value)
+    let total = nameBytes.count + 2 + valueBytes.count
+    return unsafe withUnsafeTemporaryAllocation(byteCount: total, alignment: 8) { buffer in
+        // Safe: buffer holds name, `="` and value.
+        let base = buffer.baseAddress!
+        if nameBytes.count > 0 { unsafe base.copyMemory(from: nameBytes.baseAddress!, byteCount: nameBytes.count) }
+        unsafe base.storeBytes(of: UInt8(ascii: "="), toByteOffset: nameBytes.count, as: UInt8.self)
+        unsafe base.storeBytes(of: UInt8(ascii: "\""), toByteOffset: nameBytes.count + 1, as: UInt8.self)
+        if valueBytes.count > 0 {
+            unsafe (base + nameBytes.count + 2).copyMemory(from: valueBytes.baseAddress!, byteCount: valueBytes.count)
+        }
+        return _hashBytes(UnsafeRawBufferPointer(buffer), seed: seed)
+    }
 }
 
 /// Whether `name` ends with `_` followed by `unit`.

@@ -9,9 +9,9 @@ struct _TextValidator {
         case plain, summary, histogramBucket, histogramCount
     }
 
-    private var helpNames = Set<UInt64>()
+    private var helpNames = _FingerprintSet()
     private var types: [UInt64: PromMetricType] = [:]
-    private var sampleNames = Set<UInt64>()
+    private var sampleNames = _FingerprintSet()
     private var lastSampleName: [UInt8] = []
     private var hasLastSample = false
     private var lastRole = Role.plain
@@ -22,7 +22,7 @@ struct _TextValidator {
         if entry.kind == .help {
             // As in prometheus/common, a HELP line without text does not count.
             guard entry.text.count > 0 else { return }
-            guard helpNames.insert(hash).inserted else {
+            guard helpNames.insert(hash) else {
                 throw semantic(line, entry.nameColumn, "second HELP line for metric name \(_goQuoted(_array(name)))")
             }
             return
@@ -80,7 +80,9 @@ struct _TextValidator {
         }
     }
 
-    private func floatLabel(_ name: StaticString, _ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int)
+    private func floatLabel(
+        _ name: StaticString, _ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int
+    )
         throws(PromParseError)
     {
         guard let label = entry.labels.first(where: { _equalsStatic(bytes.bytes($0.name), name) }) else { return }
@@ -104,6 +106,22 @@ struct _TextValidator {
 func _checkLabelNames(_ labels: [_LabelRef], _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
     let count = labels.count
     guard count > 0 else { return }
+    // Compare cheap keys of the names pairwise, and the bytes only when two keys are equal; the error is the one the
+    // plain pairwise loop reports (the first name, in order, that has a later duplicate).
+    let failed: Bool = unsafe withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
+        for index in 0..<count {
+            let name = bytes.bytes(labels[index].name)
+            let key = _nameKey(name)
+            if key == _reservedNameKey && _equalsStatic(name, "__name__") { return true }
+            // Safe: index < count == keys.count.
+            unsafe keys[index] = key
+            for earlier in 0..<index where unsafe keys[earlier] == key {
+                return true
+            }
+        }
+        return false
+    }
+    guard failed else { return }
     for first in 0..<count {
         let name = bytes.bytes(labels[first].name)
         if _equalsStatic(name, "__name__") {
@@ -113,4 +131,32 @@ func _checkLabelNames(_ labels: [_LabelRef], _ bytes: _EntryBytes, line: Int) th
             throw semantic(line, labels[second].column, "duplicate label name \(_goQuoted(_array(name)))")
         }
     }
+}
+
+/// The key of `__name__`.
+private let _reservedNameKey: UInt64 = 0x5F5F_656D_616E_5F5F ^ (8 << 56)
+
+/// A cheap key of a name: equal names have equal keys; distinct names seldom share one (names of up to three
+/// bytes, of eight bytes, and names of different lengths below 256 never do).
+@inline(__always) @safe func _nameKey(_ name: UnsafeRawBufferPointer) -> UInt64 {
+    let count = name.count
+    let length = UInt64(truncatingIfNeeded: count) << 56
+    if count >= 8 {
+        // Safe: count >= 8; the loads may overlap.
+        let first = unsafe name.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+        let last = unsafe name.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+        return count == 8 ? first ^ length : first ^ (last &* 0x9E37_79B9_7F4A_7C15) ^ length
+    }
+    if count >= 4 {
+        // Safe: 4 <= count < 8; the loads may overlap.
+        let first = UInt64(unsafe name.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+        let last = UInt64(unsafe name.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+        return (last << 24 ^ first) ^ length
+    }
+    var key = length
+    for index in 0..<count {
+        // Safe: index < count.
+        key |= UInt64(unsafe name[index]) << (8 * UInt64(index))
+    }
+    return key
 }

@@ -47,8 +47,10 @@
 /// The number of Unicode code points in well-formed UTF-8 `bytes`.
 @safe func _codePointCount(_ bytes: UnsafeRawBufferPointer) -> Int {
     var count = 0
-    for unsafe byte in unsafe bytes where byte & 0xC0 != 0x80 {
-        count += 1
+    for index in 0..<bytes.count {
+        // Safe: index < bytes.count.
+        let byte = unsafe bytes[index]
+        if byte & 0xC0 != 0x80 { count += 1 }
     }
     return count
 }
