@@ -6,7 +6,9 @@
 //   CZlib/PromGzip  the system zlib: streaming gzip (deflate) and gunzip (inflate).
 //   PromParser      nothing: the streaming text / OpenMetrics parser.
 //   PromWorkloads   PromCore: the benchmark workloads W1/W2/W3, shared by promkit and Benchmarks/.
-//   promkit         the command-line kit (render, parse, ...).
+//   PromHTTP        SwiftNIO (+ NIOSSL, ServiceLifecycle): the /metrics handler and server. The only
+//                   target that imports NIO; a service that does not serve HTTP never links it.
+//   promkit         the command-line kit (render, parse, serve).
 // Benchmarks/ and Fuzz/ are separate packages so that library users never resolve their dependencies.
 //
 // Build flag: `-Xswiftc -DPROM_INTERNAL_CHECKS` compiles the full structural checks (`_checkInvariants()`);
@@ -24,10 +26,15 @@ let package = Package(
         .library(name: "PromGzip", targets: ["PromGzip"]),
         .library(name: "PromParser", targets: ["PromParser"]),
         .library(name: "PromWorkloads", targets: ["PromWorkloads"]),
+        .library(name: "PromHTTP", targets: ["PromHTTP"]),
         .executable(name: "promkit", targets: ["promkit"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .target(name: "PromCore", swiftSettings: strictMemorySafety),
@@ -38,14 +45,27 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "PromGzip", dependencies: ["CZlib", "PromExposition"], swiftSettings: strictMemorySafety),
+        .target(name: "PromGzip", dependencies: ["CZlib"], swiftSettings: strictMemorySafety),
         .target(name: "PromParser", swiftSettings: strictMemorySafety),
         .target(name: "PromWorkloads", dependencies: ["PromCore"]),
+        .target(
+            name: "PromHTTP",
+            dependencies: [
+                "PromCore", "PromExposition", "PromGzip",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "promkit",
             dependencies: [
-                "PromCore", "PromExposition", "PromGzip", "PromParser", "PromWorkloads",
+                "PromCore", "PromExposition", "PromGzip", "PromParser", "PromWorkloads", "PromHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(name: "PromTestSupport", dependencies: ["PromCore"], path: "Tests/PromTestSupport"),
@@ -57,5 +77,13 @@ let package = Package(
             dependencies: ["PromGzip", "PromExposition", "PromCore", "PromParser", "PromWorkloads", "PromTestSupport"]
         ),
         .testTarget(name: "PromParserTests", dependencies: ["PromParser", "PromTestSupport"]),
+        .testTarget(
+            name: "PromHTTPTests",
+            dependencies: [
+                "PromHTTP", "PromCore", "PromExposition", "PromGzip",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

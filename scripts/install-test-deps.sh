@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need and fails loudly when something cannot be had:
 #   zlib1g-dev       the system zlib (PromGzip links it)
-#   prometheus       promtool, the reference linter the exposition tests run
+#   prometheus       promtool (the reference linter) and the Prometheus server the HTTP tests scrape with
+#   openssl          makes the self-signed certificate of the TLS scrape test
 #   prometheus_client (pip) the Python reference parser the exposition tests compare with
 set -euo pipefail
 
@@ -14,7 +15,8 @@ as_root() {
 
 missing_apt=()
 [ -f /usr/include/zlib.h ] || missing_apt+=(zlib1g-dev)
-command -v promtool >/dev/null || missing_apt+=(prometheus)
+command -v promtool >/dev/null && [ -x /usr/bin/prometheus ] || missing_apt+=(prometheus)
+[ -x /usr/bin/openssl ] || missing_apt+=(openssl)
 if [ ${#missing_apt[@]} -gt 0 ]; then
     echo "installing ${missing_apt[*]} (apt)"
     as_root apt-get update -qq
@@ -29,5 +31,7 @@ fi
 status=0
 [ -f /usr/include/zlib.h ] || { echo "error: zlib.h is still missing (apt package zlib1g-dev)" >&2; status=1; }
 command -v promtool >/dev/null || { echo "error: promtool is still missing (apt package prometheus)" >&2; status=1; }
+[ -x /usr/bin/prometheus ] || { echo "error: /usr/bin/prometheus is still missing (apt package prometheus)" >&2; status=1; }
+[ -x /usr/bin/openssl ] || { echo "error: /usr/bin/openssl is still missing (apt package openssl)" >&2; status=1; }
 python3 -c 'import prometheus_client' 2>/dev/null || { echo "error: python prometheus_client is still missing" >&2; status=1; }
 exit $status

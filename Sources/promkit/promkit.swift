@@ -6,6 +6,6 @@ struct Promkit: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "promkit",
         abstract: "Render, parse and measure Prometheus / OpenMetrics expositions.",
-        subcommands: [RenderCommand.self, ParseCommand.self]
+        subcommands: [RenderCommand.self, ParseCommand.self, ServeCommand.self]
     )
 }

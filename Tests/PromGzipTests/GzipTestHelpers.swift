@@ -46,7 +46,9 @@ enum GzipTestHelpers {
     static let largeText = expositionText(byteCount: 25_000_000)
 
     /// Compresses `input` as one gzip stream, feeding it in pieces of the given sizes (cycled).
-    static func gzip(_ input: [UInt8], level: Int32 = GzipDeflater.defaultLevel, pieceSizes: [Int] = [Int.max])
+    static func gzip(
+        _ input: [UInt8], level: Int32 = GzipDeflater.defaultLevel, pieceSizes: [Int] = [Int.max]
+    )
         throws -> [UInt8]
     {
         let deflater = try GzipDeflater(level: level)

@@ -1,10 +1,10 @@
+@testable import PromParser
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-@testable import PromParser
 
 /// One case of the conformance corpus copied into `Tests/Fixtures/conformance/cases/`.
 struct CorpusCase: Sendable, CustomStringConvertible {
@@ -85,7 +85,9 @@ extension String {
 
 /// Everything a parse produced: one line per entry (the normalized rendering, comments as `COMMENT <text>`,
 /// `EOF`), then `ERROR <position: message>` when it failed.
-func trace(_ input: [UInt8], format: ExpositionFormat, options: ParserOptions = ParserOptions(), chunks: [Int])
+func trace(
+    _ input: [UInt8], format: ExpositionFormat, options: ParserOptions = ParserOptions(), chunks: [Int]
+)
     -> [String]
 {
     var parser = ExpositionParser(format: format, options: options)

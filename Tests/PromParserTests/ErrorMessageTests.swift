@@ -18,9 +18,15 @@ import Testing
 
     static let openMetricsCases: [(String, String)] = [
         ("a  1\n# EOF\n", #"1:3: expected value after metric, got " " (WHITESPACE) while parsing: "a  ""#),
-        ("# TYPE a counter\na_total -1\n# EOF\n", #"2:9: counter _total value must not be NaN or negative (family "a")"#),
+        (
+            "# TYPE a counter\na_total -1\n# EOF\n",
+            #"2:9: counter _total value must not be NaN or negative (family "a")"#
+        ),
         ("a 1\n\n# EOF\n", #"2:1: expected a valid start token, got "\n" (LINEBREAK) while parsing: "\n""#),
-        ("# TYPE a histogram\na_bucket{le=\"1\"} 0\n# EOF\n", #"3:1: histogram MetricPoint of "a" lacks the le="+Inf" bucket"#),
+        (
+            "# TYPE a histogram\na_bucket{le=\"1\"} 0\n# EOF\n",
+            #"3:1: histogram MetricPoint of "a" lacks the le="+Inf" bucket"#
+        ),
         ("a 1\n# EOF\nb", "3:1: unexpected data after # EOF"),
         ("a 1\n", "1:1: data does not end with # EOF"),
         (

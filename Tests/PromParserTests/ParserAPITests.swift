@@ -3,7 +3,9 @@ import Testing
 @testable import PromParser
 
 @Suite struct ParserAPITests {
-    private func parseAll(_ text: String, _ format: ExpositionFormat, _ options: ParserOptions = ParserOptions())
+    private func parseAll(
+        _ text: String, _ format: ExpositionFormat, _ options: ParserOptions = ParserOptions()
+    )
         throws(PromParseError) -> String
     {
         String(decoding: try NormalizedDump.render(Array(text.utf8), format: format, options: options), as: UTF8.self)
@@ -38,7 +40,8 @@ import Testing
 
     @Test func labelValuesAreUnescapedOnlyWhenTheyHoldABackslash() throws {
         var parser = ExpositionParser(format: .openMetrics)
-        parser.feed(Array("# TYPE a counter\na_total{p=\"plain\",e=\"x\\\\y\\\"z\\n\"} 1 # {t=\"q\"} 0.5 12.5\n# EOF\n".utf8))
+        parser.feed(
+            Array("# TYPE a counter\na_total{p=\"plain\",e=\"x\\\\y\\\"z\\n\"} 1 # {t=\"q\"} 0.5 12.5\n# EOF\n".utf8))
         parser.finish()
         #expect(try parser.next() == .type)
         #expect(try parser.next() == .sample)
@@ -95,8 +98,9 @@ import Testing
     }
 
     @Test func openMetricsWithoutEOFIsAnError() {
-        #expect(throws: PromParseError(kind: .unexpectedEnd, line: 1, column: 1, message: "data does not end with # EOF"))
-        {
+        #expect(
+            throws: PromParseError(kind: .unexpectedEnd, line: 1, column: 1, message: "data does not end with # EOF")
+        ) {
             try parseAll("a 1\n", .openMetrics)
         }
     }
@@ -110,7 +114,9 @@ import Testing
     @Test func quotedNamesCanBeTurnedOff() {
         let input = "{\"a.b\"} 1\n"
         #expect((try? parseAll(input, .prometheusText)) == "\"a.b\" 1\n")
-        #expect(throws: PromParseError.self) { try parseAll(input, .prometheusText, ParserOptions(allowsQuotedNames: false)) }
+        #expect(throws: PromParseError.self) {
+            try parseAll(input, .prometheusText, ParserOptions(allowsQuotedNames: false))
+        }
     }
 
     @Test func familyCollectorGroupsSamplesBySuffix() throws {
@@ -135,11 +141,14 @@ import Testing
 
 @Suite struct FormatDetectionTests {
     @Test func contentTypeSelectsTheFormat() {
-        #expect(ExpositionFormat(contentType: "application/openmetrics-text; version=1.0.0; charset=utf-8") == .openMetrics)
+        #expect(
+            ExpositionFormat(contentType: "application/openmetrics-text; version=1.0.0; charset=utf-8") == .openMetrics)
         #expect(ExpositionFormat(contentType: " Application/OpenMetrics-Text ") == .openMetrics)
         #expect(ExpositionFormat(contentType: "text/plain; version=0.0.4") == .prometheusText)
         #expect(ExpositionFormat(contentType: "TEXT/PLAIN") == .prometheusText)
-        #expect(ExpositionFormat(contentType: "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily") == nil)
+        #expect(
+            ExpositionFormat(contentType: "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily")
+                == nil)
         #expect(ExpositionFormat(contentType: "") == nil)
     }
 
@@ -170,7 +179,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("1", 1.0), ("-1.5e3", -1500.0), (".5", 0.5), ("5.", 5.0), ("+Inf", Double.infinity), ("-inf", -Double.infinity),
+        ("1", 1.0), ("-1.5e3", -1500.0), (".5", 0.5), ("5.", 5.0), ("+Inf", Double.infinity),
+        ("-inf", -Double.infinity),
         ("Infinity", Double.infinity), ("0000001.2e-1", 0.12), ("7.424100000000001e-05", 7.424100000000001e-05),
         ("0.013300656000000001", 0.013300656000000001), ("123456789012345678901234567890", 1.2345678901234568e+29),
         ("1e-400", 0.0), ("2.2250738585072014e-308", Double.leastNormalMagnitude),
@@ -180,7 +190,10 @@ import Testing
         #expect(parsed == expected)
     }
 
-    @Test(arguments: ["", "+", "-", "e5", "1e", "1e+", "0x1p-3", "1_2", "nan1", "+nan", "1.1.1", " 1", "1 ", "infinit", "1e400", ".", "true"])
+    @Test(arguments: [
+        "", "+", "-", "e5", "1e", "1e+", "0x1p-3", "1_2", "nan1", "+nan", "1.1.1", " 1", "1 ", "infinit", "1e400", ".",
+        "true",
+    ])
     func invalidFloatLiteralsAreRejected(_ text: String) {
         let parsed = Array(text.utf8).withUnsafeBytes { _Number.parseFloat($0) }
         #expect(parsed == nil)

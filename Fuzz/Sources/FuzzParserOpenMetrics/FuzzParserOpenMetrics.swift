@@ -6,7 +6,8 @@ import PromParser
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let input = fuzzInput(start, count)
     _ = fuzzTrace(input, format: .openMetrics, chunks: [])
-    _ = fuzzTrace(input, format: .openMetrics, options: ParserOptions(maxLineLength: 64, validation: .syntaxOnly), chunks: [])
+    _ = fuzzTrace(
+        input, format: .openMetrics, options: ParserOptions(maxLineLength: 64, validation: .syntaxOnly), chunks: [])
     _ = ExpositionFormat.detect(body: input)
     return 0
 }

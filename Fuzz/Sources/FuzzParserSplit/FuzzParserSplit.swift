@@ -9,7 +9,8 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     guard let control = input.first else { return 0 }
     input.removeFirst()
     let format: ExpositionFormat = control & 1 == 0 ? .prometheusText : .openMetrics
-    let options = ParserOptions(maxLineLength: 48 + Int(control >> 5), validation: control & 2 == 0 ? .strict : .syntaxOnly)
+    let options = ParserOptions(
+        maxLineLength: 48 + Int(control >> 5), validation: control & 2 == 0 ? .strict : .syntaxOnly)
     let size = Int(control >> 2 & 7) + 1
     let whole = fuzzTrace(input, format: format, options: options, chunks: [])
     let chunked = fuzzTrace(

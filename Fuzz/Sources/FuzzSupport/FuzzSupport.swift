@@ -23,7 +23,8 @@ public func fuzzTrace(
             var text = "\(entry) \(parser.lineNumber) " + String(decoding: line, as: UTF8.self)
             switch entry {
             case .sample:
-                text += " \(parser.labels.count) \(parser.exemplarLabels.count) \(String(describing: parser.timestampSeconds))"
+                text +=
+                    " \(parser.labels.count) \(parser.exemplarLabels.count) \(String(describing: parser.timestampSeconds))"
                 for index in 0..<parser.labelCount {
                     parser.withLabel(at: index) { name, value in precondition(name.count >= 0 && value.count >= 0) }
                 }
