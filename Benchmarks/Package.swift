@@ -63,5 +63,19 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "ParserBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PromCore", package: "swift-prom"),
+                .product(name: "PromExposition", package: "swift-prom"),
+                .product(name: "PromParser", package: "swift-prom"),
+                .product(name: "PromWorkloads", package: "swift-prom"),
+                "BenchSupport",
+            ],
+            path: "Benchmarks/ParserBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v5)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
