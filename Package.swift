@@ -1,7 +1,7 @@
 // swift-tools-version:6.2
 //
 // Targets are split by what they link (see docs/ARCHITECTURE.md):
-//   PromCore        standard library + Synchronization: the sample store.
+//   PromCore        standard library + Synchronization (+ CPromCPU, a header-only shim): the sample store.
 //   PromExposition  PromCore: Prometheus text 0.0.4 and OpenMetrics 1.0 writers.
 //   CZlib/PromGzip  the system zlib: streaming gzip (deflate) and gunzip (inflate).
 //   PromParser      nothing: the streaming text / OpenMetrics parser.
@@ -37,7 +37,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
-        .target(name: "PromCore", swiftSettings: strictMemorySafety),
+        // The calling CPU's number, inline from glibc's rseq area (a header-only C shim).
+        .target(name: "CPromCPU"),
+        .target(name: "PromCore", dependencies: ["CPromCPU"], swiftSettings: strictMemorySafety),
         .target(name: "PromExposition", dependencies: ["PromCore"], swiftSettings: strictMemorySafety),
         .systemLibrary(
             name: "CZlib",

@@ -1,0 +1,2 @@
+// CPromCPU is header-only (static inline); SwiftPM needs one source file per C target.
+#include "CPromCPU.h"
