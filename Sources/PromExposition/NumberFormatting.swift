@@ -78,8 +78,61 @@ public enum NumberFormatting {
             appendSpecial(value, to: buffer)
             return
         }
-        if magnitude >= 1e-4, magnitude < 1e9, appendShortDecimal(value, to: buffer) { return }
+        if magnitude >= 1e-4, magnitude < 1e9 {
+            if appendBinaryFraction(value, to: buffer) { return }
+            if appendShortDecimal(value, to: buffer) { return }
+        }
         appendShortest(value, to: buffer)
+    }
+
+    /// Writes a value that is exactly `N / 2^k` with `1 <= k <= 6` (`x.5`, `x.25`, `x.125`, …) as the exact decimal
+    /// `N·5^k / 10^k`, found with bit operations instead of divisions.
+    ///
+    /// The exact decimal is the shortest round-trip text when `N·5^k < 2^53`: a decimal with fewer fraction digits
+    /// differs from the value by at least `10^-k`, more than half an ulp (see docs/ARCHITECTURE.md).
+    ///
+    /// - Returns: `false` (nothing written) when the value is not such a fraction.
+    @inlinable @inline(__always)
+    static func appendBinaryFraction(_ value: Double, to buffer: ExpositionBuffer) -> Bool {
+        guard value.isNormal else { return false }
+        let significand = value.significandBitPattern | (1 << 52)
+        let shift = significand.trailingZeroBitCount
+        // value = (significand >> shift) * 2^(exponent - 52 + shift) = odd / 2^decimals
+        let decimals = 52 &- Int(value.exponent) &- shift
+        guard decimals >= 1, decimals <= 6 else { return false }
+        let odd = significand >> UInt64(shift)
+        let (digits, overflow) = odd.multipliedReportingOverflow(by: UInt64(powerOfFive(decimals)))
+        guard !overflow, digits < 9_007_199_254_740_992 else { return false }
+        if value.sign == .minus { appendByte(UInt8(ascii: "-"), to: buffer) }
+        let count = digitCount(digits)
+        if count > decimals {
+            // Write every digit, then open a gap for the point before the last `decimals` of them.
+            append(digits, to: buffer)
+            buffer.reserve(1)
+            let end = unsafe buffer.cursor
+            unsafe (end - decimals + 1).copyMemory(from: end - decimals, byteCount: decimals)
+            unsafe (end - decimals).storeBytes(of: UInt8(ascii: "."), as: UInt8.self)
+            buffer.count &+= 1
+        } else {
+            appendByte(UInt8(ascii: "0"), to: buffer)
+            appendByte(UInt8(ascii: "."), to: buffer)
+            for _ in count..<decimals { appendByte(UInt8(ascii: "0"), to: buffer) }
+            append(digits, to: buffer)
+        }
+        return true
+    }
+
+    /// 5^exponent for an exponent from 1 to 6 (a switch, so that no table is allocated or lazily initialised).
+    @inlinable @inline(__always)
+    static func powerOfFive(_ exponent: Int) -> Int {
+        switch exponent {
+        case 1: return 5
+        case 2: return 25
+        case 3: return 125
+        case 4: return 625
+        case 5: return 3125
+        default: return 15625
+        }
     }
 
     @inlinable @inline(__always)

@@ -61,6 +61,27 @@ import Testing
         #expect(failures.isEmpty, "\(failures.prefix(10))")
     }
 
+    @Test func binaryFractionsPrintAsTheirExactShortestDecimal() {
+        let cases: [(Double, String)] = [
+            (0.5, "0.5"), (1.25, "1.25"), (-2.5, "-2.5"), (123_456_789.75, "123456789.75"),
+            (123_456_790.25, "123456790.25"), (0.015625, "0.015625"), (100.125, "100.125"),
+            (0.03125, "0.03125"), (7.0078125, "7.0078125"), (0.0078125, "0.0078125"),
+        ]
+        for (value, expected) in cases { #expect(Rendering.number(value) == expected, "\(value)") }
+        var random = SplitMix64(state: 0xF4AC)
+        var failures: [String] = []
+        for _ in 0..<100_000 {
+            // N / 2^k for k in 1...8 and N across the magnitudes the fast path takes (up to 1e9).
+            let value = Double(random.next() % 256_000_000_000) / Double(1 << (1 + random.next() % 8))
+            let text = Rendering.number(value)
+            let shortest = value.description.hasSuffix(".0") ? String(value.description.dropLast(2)) : value.description
+            if Double(text)?.bitPattern != value.bitPattern || (!shortest.contains("e") && text != shortest) {
+                failures.append("\(value.debugDescription) -> \(text)")
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(10))")
+    }
+
     @Test func integralValuesBelowTwoToThe53PrintAsPlainIntegers() {
         var random = SplitMix64(state: 99)
         var failures: [String] = []
