@@ -4,18 +4,6 @@ import Testing
 
 /// Shortest round-trip number formatting.
 @Suite struct NumberFormattingTests {
-    /// splitmix64, so that a failure can be reproduced from the printed seed.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func randomFiniteBitPatternsRoundTripBitForBit() {
         var random = SplitMix64(state: 0x5EED)
         var failures: [String] = []

@@ -1,24 +1,12 @@
 import PromCore
 import PromExposition
 import PromParser
+import PromTestSupport
 import Testing
 
 /// Random registries written by our writer parse back, through our streaming parser fed in random chunks,
 /// to exactly the samples put in (values compared bit for bit), in both formats.
 @Suite struct RoundTripTests {
-    /// A deterministic generator (splitmix64), so that a failure names a reproducible seed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// One expected sample: name, labels sorted by name, value bits (NaN normalised).
     struct Sample: Hashable, CustomStringConvertible {
         var name: String
@@ -45,7 +33,7 @@ import Testing
 
     /// A registry with random families and series, and the samples it must expose per format.
     static func makeRegistry(seed: UInt64) throws -> (Registry, text: Set<Sample>, openMetrics: Set<Sample>) {
-        var random = SplitMix(state: seed)
+        var random = SplitMix64(state: seed)
         let registry = Registry()
         var text = Set<Sample>()
         var openMetrics = Set<Sample>()
@@ -115,7 +103,7 @@ import Testing
         return (registry, text, openMetrics)
     }
 
-    static func randomGaugeValue(using random: inout SplitMix) -> Double {
+    static func randomGaugeValue(using random: inout SplitMix64) -> Double {
         switch Int.random(in: 0..<6, using: &random) {
         case 0:
             return [Double.nan, .infinity, -.infinity, -0.0, 0, .leastNonzeroMagnitude].randomElement(using: &random)!
@@ -130,7 +118,7 @@ import Testing
 
     /// Parses `bytes` fed in random chunks and returns every sample.
     static func parse(_ bytes: [UInt8], format: ExpositionFormat, seed: UInt64) throws -> [Sample] {
-        var random = SplitMix(state: seed ^ 0xDEAD_BEEF)
+        var random = SplitMix64(state: seed ^ 0xDEAD_BEEF)
         var parser = ExpositionParser(format: format)
         var samples: [Sample] = []
         var offset = 0

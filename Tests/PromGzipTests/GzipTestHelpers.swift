@@ -1,20 +1,8 @@
 import PromGzip
+import PromTestSupport
 
 /// Deterministic test inputs and one-call wrappers around the streaming API.
 enum GzipTestHelpers {
-    /// A splitmix64 generator: fast, deterministic, good enough to make text that does not compress to nothing.
-    struct SplitMix64 {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Prometheus text exposition lines with 64 random hex digits per series, about `byteCount` bytes long.
     static func expositionText(byteCount: Int, seed: UInt64 = 42) -> [UInt8] {
         var random = SplitMix64(state: seed)

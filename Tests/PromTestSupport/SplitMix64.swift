@@ -1,0 +1,20 @@
+/// A deterministic random number generator (splitmix64), so that a failing randomized test names a seed that
+/// reproduces it. The same finaliser generates the benchmark workloads (`Workload.mix`).
+public struct SplitMix64: RandomNumberGenerator {
+    /// The generator state; the seed.
+    public var state: UInt64
+
+    /// Creates a generator.
+    ///
+    /// - Parameter state: The seed.
+    public init(state: UInt64) { self.state = state }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
