@@ -22,15 +22,21 @@ package final class FamilyCore: @unchecked Sendable {
     @usableFromInline let log = SeriesLog()
     /// The series limit, or `Int.max`.
     @usableFromInline let seriesLimit: Int
-    /// Cells handed out for a lookup with the wrong number of values: counted nowhere, exported never.
+    /// The cell handed out for a lookup with the wrong number of values: never exported. Each such lookup is
+    /// counted in `prom_label_values_mismatch_total{family}` instead (see ``mismatched()``).
     @usableFromInline let detached: SeriesCell
+    /// Reports one lookup with the wrong number of label values (set by the registry).
+    let reportMismatch: @Sendable () -> Void
     private let overflow = Locked<SeriesCell?>(nil)
     /// Counts lookups folded into the overflow series (set by the registry for limited families).
     let overflowCounter: Counter?
     /// A slot for the exposition writer's per-family cache (pre-rendered names and headers).
     package let renderCache = Locked<AnyObject?>(nil)
 
-    init(descriptor: FamilyDescriptor, options: FamilyOptions, overflowCounter: Counter?) {
+    init(
+        descriptor: FamilyDescriptor, options: FamilyOptions, overflowCounter: Counter?,
+        reportMismatch: @escaping @Sendable () -> Void = {}
+    ) {
         self.descriptor = descriptor
         self.options = options
         self.seriesLimit = options.seriesLimit ?? Int.max
@@ -46,6 +52,15 @@ package final class FamilyCore: @unchecked Sendable {
             _ in
         }
         self.overflowCounter = overflowCounter
+        self.reportMismatch = reportMismatch
+    }
+
+    /// The detached cell, after counting the misuse: a wrong number of label values never crashes the service,
+    /// and the increments it loses are visible as a self-metric rather than silently gone.
+    @usableFromInline @inline(never)
+    func mismatched() -> SeriesCell {
+        reportMismatch()
+        return detached
     }
 
     /// Number of label values a lookup takes.
@@ -61,7 +76,7 @@ package final class FamilyCore: @unchecked Sendable {
     /// - Returns: The series cell (retained by the caller).
     @inlinable
     func cell<Values: Collection>(for values: Values) -> SeriesCell where Values.Element: LabelValue {
-        guard values.count == labelCount else { return detached }
+        guard values.count == labelCount else { return mismatched() }
         let hasher = LabelHasher.hashing(values)
         let found = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasBackslash) }) {
             $0
@@ -74,7 +89,7 @@ package final class FamilyCore: @unchecked Sendable {
     @inlinable
     func withCell<Values: Collection, R>(for values: Values, _ body: (SeriesCell) -> R) -> R
     where Values.Element: LabelValue {
-        guard values.count == labelCount else { return body(detached) }
+        guard values.count == labelCount else { return body(mismatched()) }
         let hasher = LabelHasher.hashing(values)
         let result: R? = index.withCell(
             hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasBackslash) }

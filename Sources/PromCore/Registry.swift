@@ -24,6 +24,10 @@ public final class Registry: Sendable {
     /// The name of the self-metric counting label sets folded into overflow series.
     public static let overflowFamilyName = "prom_series_overflow_total"
 
+    /// The name of the self-metric counting lookups made with the wrong number of label values (whose
+    /// increments go to a detached, never exported series). Registered on the first such lookup.
+    public static let mismatchFamilyName = "prom_label_values_mismatch_total"
+
     /// Creates an empty registry.
     public init() {}
 
@@ -153,7 +157,9 @@ public final class Registry: Sendable {
             case .success(let existing?): return .success(existing)
             case .success(nil): break
             }
-            let core = FamilyCore(descriptor: descriptor, options: options, overflowCounter: overflowCounter)
+            let core = FamilyCore(
+                descriptor: descriptor, options: options, overflowCounter: overflowCounter,
+                reportMismatch: mismatchReporter(for: descriptor.name))
             state.families[descriptor.name] = core
             for sample in descriptor.sampleNames { state.sampleNames[sample] = descriptor.name }
             let position = state.sorted.firstIndex { $0.descriptor.name > descriptor.name } ?? state.sorted.endIndex
@@ -182,6 +188,25 @@ public final class Registry: Sendable {
             }
         }
         return .success(nil)
+    }
+
+    /// Counts a family's wrong-arity lookups in the mismatch self-metric, registering it on first use. The
+    /// counter handle is resolved once and kept, so repeated misuse costs one atomic add, not a registration.
+    private func mismatchReporter(for family: String) -> @Sendable () -> Void {
+        let handle = Locked<Counter?>(nil)
+        return { [weak self] in
+            let counter = handle.withLock { cached -> Counter? in
+                if let cached { return cached }
+                guard let self else { return nil }
+                cached = try? self.counterFamily(
+                    Registry.mismatchFamilyName,
+                    help: "Lookups with the wrong number of label values; their samples were not exported.",
+                    labelNames: ["family"]
+                ).labels([family])
+                return cached
+            }
+            counter?.inc()
+        }
     }
 
     private func overflowFamily() throws(RegistrationError) -> CounterFamily {

@@ -93,14 +93,19 @@ import Testing
     }
 
     @Test(arguments: [[String](), ["only-one"], ["1", "2", "3"]])
-    func wrongLabelCountReturnsADetachedSeriesThatIsNeverExported(values: [String]) throws {
+    func wrongLabelCountReturnsADetachedSeriesAndCountsTheMisuse(values: [String]) throws {
         let (registry, family) = try family()
+        #expect(registry.exportedSeries(of: Registry.mismatchFamilyName) == nil)
         let detached = family.labels(values)
         detached.inc(by: 5)
         family.inc(values, by: 2)
         #expect(family.seriesCount == 0)
         #expect(registry.exportedSeries(of: "c_total")?.isEmpty == true)
         #expect(!family.remove(values))
+        // Two lookups with the wrong number of values: both counted, under the family's name.
+        let mismatches = registry.exportedSeries(of: Registry.mismatchFamilyName)
+        #expect(mismatches?.map(\.labels) == [#"family="c_total""#])
+        #expect(mismatches?.map(\.value) == [2])
     }
 
     @Test func wrongLabelCountOnGaugesAndHistogramsDoesNotCrashOrExport() throws {
@@ -114,6 +119,9 @@ import Testing
         #expect(histograms.seriesCount == 0)
         #expect(registry.exportedSeries(of: "g")?.isEmpty == true)
         #expect(registry.exportedSeries(of: "h")?.isEmpty == true)
+        let mismatches = registry.exportedSeries(of: Registry.mismatchFamilyName)
+        #expect(mismatches?.map(\.labels) == [#"family="g""#, #"family="h""#])
+        #expect(mismatches?.map(\.value) == [2, 1])
     }
 
     @Test func unlabelledFamilyHasOneSeries() throws {
