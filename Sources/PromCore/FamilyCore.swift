@@ -78,7 +78,7 @@ package final class FamilyCore: @unchecked Sendable {
     func cell<Values: Collection>(for values: Values) -> SeriesCell where Values.Element: LabelValue {
         guard values.count == labelCount else { return mismatched() }
         let hasher = LabelHasher.hashing(values)
-        let found = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasBackslash) }) {
+        let found = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasEscapable) }) {
             $0
         }
         if let found { return found }
@@ -92,7 +92,7 @@ package final class FamilyCore: @unchecked Sendable {
         guard values.count == labelCount else { return body(mismatched()) }
         let hasher = LabelHasher.hashing(values)
         let result: R? = index.withCell(
-            hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasBackslash) }
+            hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasEscapable) }
         ) {
             cell in cell.map(body)
         }
@@ -102,10 +102,10 @@ package final class FamilyCore: @unchecked Sendable {
 
     /// Compares a cell's encoded label set with `values`.
     ///
-    /// Without escaped bytes in the values, each value is one block compare against the stored bytes
-    /// followed by a check of the closing quote.
+    /// Without bytes that need escaping in the values, each value is one block compare against the stored
+    /// bytes followed by a check of the closing quote.
     @inlinable
-    func matches<Values: Collection>(_ cell: SeriesCell, _ values: Values, _ hasBackslash: Bool) -> Bool
+    func matches<Values: Collection>(_ cell: SeriesCell, _ values: Values, _ hasEscapable: Bool) -> Bool
     where Values.Element: LabelValue {
         let stored = unsafe cell.labelBytes
         guard let base = stored.baseAddress else { return labelCount == 0 }
@@ -121,17 +121,19 @@ package final class FamilyCore: @unchecked Sendable {
                 label &+= 1
                 let matched = unsafe values[index].withLabelValueBytes { bytes -> Bool in
                     let count = bytes.count
-                    // Without a backslash in the value, equal bytes followed by the closing quote prove
-                    // equality; a value with a quote or line feed never compares equal this way and takes
-                    // the escaped compare below.
-                    if !hasBackslash, position &+ count < end,
+                    // Without a backslash or quote in any value, equal bytes followed by a quote prove
+                    // equality: the compared stored bytes hold no escape sequence and no quote, so the quote
+                    // after them closes this value. (A raw quote could otherwise span the closing quote and
+                    // the next label's name, `a",b=`, and a raw backslash could equal half of an escape.)
+                    // A value with a line feed never compares equal this way and takes the escaped compare.
+                    if !hasEscapable, position &+ count < end,
                         unsafe base.load(fromByteOffset: position &+ count, as: UInt8.self) == UInt8(ascii: "\""),
                         unsafe LabelSetEncoding.bytesEqual(bytes.baseAddress, base + position, count)
                     {
                         position &+= count &+ 1
                         return true
                     }
-                    guard unsafe hasBackslash || LabelSetEncoding.containsEscapedByte(bytes) else { return false }
+                    guard unsafe hasEscapable || LabelSetEncoding.containsEscapedByte(bytes) else { return false }
                     guard position < end else { return false }
                     let rest = unsafe UnsafeRawBufferPointer(start: base + position, count: end &- position)
                     guard let length = unsafe LabelSetEncoding.matchEscapedSlow(bytes, stored: rest) else {
@@ -153,8 +155,8 @@ package final class FamilyCore: @unchecked Sendable {
     func createCell<Values: Collection>(for values: Values, hasher: LabelHasher) -> SeriesCell
     where Values.Element: LabelValue {
         let hash = hasher.finalized
-        let hasBackslash = hasher.hasBackslash
-        let cell = index.findOrInsert(hash: hash, matches: { self.matches($0, values, hasBackslash) }) {
+        let hasEscapable = hasher.hasEscapable
+        let cell = index.findOrInsert(hash: hash, matches: { self.matches($0, values, hasEscapable) }) {
             let cell = makeCell(for: values, hash: hash)
             return log.append(cell, limit: seriesLimit) ? cell : nil
         }
@@ -233,7 +235,7 @@ package final class FamilyCore: @unchecked Sendable {
         guard values.count == labelCount else { return false }
         let hasher = LabelHasher.hashing(values)
         guard
-            let cell = index.remove(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasBackslash) })
+            let cell = index.remove(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasEscapable) })
         else { return false }
         // The log drops its reference first; renders that copied the cell from the log are inside a read
         // section, so the cell is freed (when `cell` goes out of scope) only after they left.

@@ -1,28 +1,44 @@
 /// A seeded, word-at-a-time hash over the label values of one lookup.
 ///
-/// It also notes whether any value holds a backslash. Without one, a block compare of a raw value with the
-/// stored, escaped bytes that ends on the closing quote proves equality (see ``FamilyCore/matches``).
+/// Each value is hashed on its own, with a seed that depends on its position, and the value hashes are
+/// folded together by `xor`: the values of one lookup do not wait for one another, so the CPU overlaps
+/// their multiplies. A value of up to 16 bytes costs one 64×64→128-bit multiply (two overlapping loads);
+/// a longer one one multiply per 16 bytes, all independent.
 ///
-/// Performance: about one multiply per 8 bytes; the W1 label values (about 100 bytes) hash in roughly
-/// 15 ns. The seed is random per process, so crafted label values cannot aim at one bucket across restarts.
+/// It also notes whether any value holds a backslash or a double quote. Without them, a block compare of a raw
+/// value with the stored, escaped bytes that ends on the closing quote proves equality (see
+/// ``FamilyCore/matches``): the compared bytes cannot start an escape sequence or pass a closing quote.
+///
+/// Performance: the six W1 label values (about 100 bytes) hash in about 10 ns. The seed is random per
+/// process, so crafted label values cannot aim at one bucket across restarts.
 @frozen
 @usableFromInline
 struct LabelHasher {
+    /// The xor of the value hashes so far.
     @usableFromInline var state: UInt64
-    @usableFromInline var hasBackslash: Bool
+    /// The seed of the next value: the process seed advanced once per value.
+    @usableFromInline var nextSeed: UInt64
+    /// Whether a value holds a backslash or a double quote (bytes that the stored encoding escapes).
+    @usableFromInline var hasEscapable: Bool
 
     @inlinable
     init() {
-        self.state = LabelHasher.seed
-        self.hasBackslash = false
+        self.state = 0
+        self.nextSeed = LabelHasher.seed
+        self.hasEscapable = false
     }
 
     @usableFromInline
     static let seed: UInt64 = UInt64.random(in: 1...UInt64.max)
 
+    @usableFromInline static let secret0: UInt64 = 0xA076_1D64_78BD_642F
+    @usableFromInline static let secret1: UInt64 = 0xE703_7ED1_A0B4_28DB
+    @usableFromInline static let secret2: UInt64 = 0x8EBC_6AF0_9C88_C6E3
+
+    /// Folds the 128-bit product of `a` and `b` into 64 bits.
     @inlinable @inline(__always)
-    static func mix(_ x: UInt64) -> UInt64 {
-        let product = x.multipliedFullWidth(by: 0x9E37_79B9_7F4A_7C15)
+    static func fold(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let product = a.multipliedFullWidth(by: b)
         return product.high ^ product.low
     }
 
@@ -36,79 +52,66 @@ struct LabelHasher {
         return (pattern &- lowBits) & ~pattern & highBits
     }
 
-    /// Non-zero when `word` holds a backslash; branch-free.
+    /// Non-zero when `word` holds a backslash or a double quote; branch-free.
     @inlinable @inline(__always)
     static func escapeBits(_ word: UInt64) -> UInt64 {
-        matchBits(word, UInt8(ascii: "\\"))
+        matchBits(word, UInt8(ascii: "\\")) | matchBits(word, UInt8(ascii: "\""))
     }
 
-    /// Adds one label value.
-    ///
-    /// Two independent multiply lanes keep the dependency chain short; the last partial word is read
-    /// with one overlapping load instead of byte by byte.
+    /// Adds the next label value.
     ///
     /// - Parameter bytes: The UTF-8 bytes of the value.
     @inlinable @inline(__always)
     mutating func combine(_ bytes: UnsafeRawBufferPointer) {
         let count = bytes.count
-        var laneA = state ^ (UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15)
-        var laneB = state &+ 0xA076_1D64_78BD_642F
+        let seed = nextSeed
+        nextSeed = seed &+ LabelHasher.secret0
+        var first: UInt64 = 0
+        var second: UInt64 = 0
         var escape: UInt64 = 0
-        if let base = bytes.baseAddress, count > 0 {
-            var offset = 0
-            while offset &+ 16 <= count {
-                // Safe: offset + 16 <= count.
-                let first = unsafe base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                let second = unsafe base.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self)
-                escape |= LabelHasher.escapeBits(first) | LabelHasher.escapeBits(second)
-                laneA = (laneA ^ first) &* 0xBF58_476D_1CE4_E5B9
-                laneB = (laneB ^ second) &* 0x94D0_49BB_1331_11EB
-                offset &+= 16
-            }
-            if offset &+ 8 <= count {
-                // Safe: offset + 8 <= count.
-                let word = unsafe base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                escape |= LabelHasher.escapeBits(word)
-                laneA = (laneA ^ word) &* 0xBF58_476D_1CE4_E5B9
-                offset &+= 8
-            }
-            if offset < count {
-                let word = unsafe LabelHasher.loadTail(base, count: count, from: offset)
-                // Zero bytes shifted in never read as escaped bytes.
-                escape |= LabelHasher.escapeBits(word)
-                laneB = (laneB ^ word) &* 0x94D0_49BB_1331_11EB
+        var hash: UInt64 = 0
+        if let base = bytes.baseAddress {
+            if count > 16 {
+                // Safe: every load below lies within [0, count): offset + 16 <= count, and the last block
+                // starts at count - 16 >= 1.
+                var offset = 0
+                while offset &+ 16 < count {
+                    let a = unsafe base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                    let b = unsafe base.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self)
+                    escape |= LabelHasher.escapeBits(a) | LabelHasher.escapeBits(b)
+                    // Independent products: the block's offset enters through the seed.
+                    hash ^= LabelHasher.fold(a ^ LabelHasher.secret1 ^ seed, b ^ LabelHasher.secret2 ^ UInt64(offset))
+                    offset &+= 16
+                }
+                first = unsafe base.loadUnaligned(fromByteOffset: count &- 16, as: UInt64.self)
+                second = unsafe base.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+            } else if count >= 8 {
+                // Safe: 0 + 8 <= count and count - 8 >= 0; the two loads overlap when count < 16.
+                first = unsafe base.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+                second = unsafe base.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+            } else if count >= 4 {
+                // Safe: both 4-byte loads lie within [0, count); together they cover every byte.
+                first = UInt64(unsafe base.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+                second = UInt64(unsafe base.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self))
+            } else if count > 0 {
+                // Safe: 0, count / 2 and count - 1 are below count (1 to 3).
+                first =
+                    UInt64(unsafe base.load(fromByteOffset: 0, as: UInt8.self))
+                    | UInt64(unsafe base.load(fromByteOffset: count >> 1, as: UInt8.self)) << 8
+                    | UInt64(unsafe base.load(fromByteOffset: count &- 1, as: UInt8.self)) << 16
             }
         }
-        self.state = LabelHasher.mix(laneA ^ ((laneB << 29) | (laneB >> 35)))
-        self.hasBackslash = self.hasBackslash || escape != 0
-    }
-
-    /// The bytes from `offset` to `count` (1 to 7 of them) in one word, zero-extended.
-    @inlinable @inline(__always)
-    static func loadTail(_ base: UnsafeRawPointer, count: Int, from offset: Int) -> UInt64 {
-        let remaining = count &- offset
-        if count >= 8 {
-            // Safe: count >= 8, so the last 8 bytes are in bounds; the already hashed ones are shifted out.
-            return unsafe base.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
-                >> UInt64(8 &* (8 &- remaining))
-        }
-        if count >= 4 {
-            // Safe: both 4-byte loads lie within [0, count); together they cover every byte.
-            let low = UInt64(unsafe base.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
-            let high = UInt64(unsafe base.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self))
-            return low | (high << 32)
-        }
-        // Safe: 0, count / 2 and count - 1 are below count (1 to 3).
-        let first = UInt64(unsafe base.load(fromByteOffset: 0, as: UInt8.self))
-        let middle = UInt64(unsafe base.load(fromByteOffset: count >> 1, as: UInt8.self))
-        let last = UInt64(unsafe base.load(fromByteOffset: count &- 1, as: UInt8.self))
-        return first | (middle << 8) | (last << 16)
+        // Zero bytes never read as backslashes or quotes.
+        escape |= LabelHasher.escapeBits(first) | LabelHasher.escapeBits(second)
+        hash ^= LabelHasher.fold(first ^ LabelHasher.secret1 ^ seed, second ^ LabelHasher.secret2 ^ UInt64(count))
+        state ^= hash
+        hasEscapable = hasEscapable || escape != 0
     }
 
     /// The final hash. Values 0 and 1 are reserved by the label index (empty and removed slots).
     @inlinable
     var finalized: UInt64 {
-        let value = state ^ (state >> 29)
+        let value = LabelHasher.fold(state ^ LabelHasher.secret0, nextSeed ^ LabelHasher.secret1)
         return value < 2 ? value &+ 2 : value
     }
 }
