@@ -68,48 +68,46 @@ public final class ExpositionWriter {
         let openMetrics = format == .openMetrics
         buffer.append(openMetrics ? rendering.openMetricsHeader : rendering.textHeader)
         let type = family.descriptor.type
-        unsafe try family.forEachChunk(&chunk) { cells in
-            for index in 0..<cells.count {
-                // Safe: index < cells.count; the cells stay alive for the read section (see forEachChunk).
-                unsafe cells[index]._withUnsafeGuaranteedRef { cell in
-                    switch type {
-                    case .counter:
-                        let name = openMetrics ? rendering.openMetricsValueName : rendering.textValueName
-                        writeCounter(cell, name: name, into: buffer)
-                    case .gauge:
-                        writeLine(name: rendering.textValueName, cell: cell, into: buffer)
-                        NumberFormatting.append(Gauge.value(of: cell), to: buffer)
-                        buffer.appendReserved(UInt8(ascii: "\n"))
-                    case .histogram:
-                        writeHistogram(cell, rendering, into: buffer)
+        // The sample name of counters and gauges, read once per family rather than retained per series.
+        let lineName = type == .counter && openMetrics ? rendering.openMetricsValueName : rendering.textValueName
+        try unsafe lineName.withUnsafeBytes { lineName in
+            unsafe try family.forEachChunk(&chunk) { cells in
+                for index in 0..<cells.count {
+                    // Safe: index < cells.count; the cells stay alive for the read section (see forEachChunk).
+                    unsafe cells[index]._withUnsafeGuaranteedRef { cell in
+                        switch type {
+                        case .counter:
+                            unsafe writeLine(name: lineName, cell: cell, into: buffer)
+                            if let integer = Counter.integerValue(of: cell) {
+                                NumberFormatting.append(integer, to: buffer)
+                            } else {
+                                NumberFormatting.append(Counter.value(of: cell), to: buffer)
+                            }
+                            buffer.appendReserved(UInt8(ascii: "\n"))
+                        case .gauge:
+                            unsafe writeLine(name: lineName, cell: cell, into: buffer)
+                            NumberFormatting.append(Gauge.value(of: cell), to: buffer)
+                            buffer.appendReserved(UInt8(ascii: "\n"))
+                        case .histogram:
+                            writeHistogram(cell, rendering, into: buffer)
+                        }
                     }
                 }
-            }
-        } between: {
-            if buffer.byteCount >= flushThreshold {
-                try flush(buffer)
-                buffer.removeAll()
+            } between: {
+                if buffer.byteCount >= flushThreshold {
+                    try flush(buffer)
+                    buffer.removeAll()
+                }
             }
         }
-    }
-
-    @inline(__always)
-    private func writeCounter(_ cell: SeriesCell, name: [UInt8], into buffer: ExpositionBuffer) {
-        writeLine(name: name, cell: cell, into: buffer)
-        if let integer = Counter.integerValue(of: cell) {
-            NumberFormatting.append(integer, to: buffer)
-        } else {
-            NumberFormatting.append(Counter.value(of: cell), to: buffer)
-        }
-        buffer.appendReserved(UInt8(ascii: "\n"))
     }
 
     /// Writes `name{labels} ` and reserves room for a number and the line feed.
     @inline(__always)
-    private func writeLine(name: [UInt8], cell: SeriesCell, into buffer: ExpositionBuffer) {
+    private func writeLine(name: UnsafeRawBufferPointer, cell: SeriesCell, into buffer: ExpositionBuffer) {
         let labels = unsafe cell.labelBytes
         buffer.reserve(name.count + labels.count + 4 + NumberFormatting.maximumLength)
-        unsafe name.withUnsafeBytes { unsafe buffer.appendReserved($0) }
+        unsafe buffer.appendReserved(name)
         if unsafe !labels.isEmpty {
             buffer.appendReserved(UInt8(ascii: "{"))
             unsafe buffer.appendReserved(labels)
@@ -137,10 +135,10 @@ public final class ExpositionWriter {
             NumberFormatting.append(cumulative, to: buffer)
             buffer.appendReserved(UInt8(ascii: "\n"))
         }
-        writeLine(name: rendering.sumName, cell: cell, into: buffer)
+        unsafe rendering.sumName.withUnsafeBytes { unsafe writeLine(name: $0, cell: cell, into: buffer) }
         NumberFormatting.append(Histogram.sum(of: cell, bucketCount: rendering.bucketLabels.count), to: buffer)
         buffer.appendReserved(UInt8(ascii: "\n"))
-        writeLine(name: rendering.countName, cell: cell, into: buffer)
+        unsafe rendering.countName.withUnsafeBytes { unsafe writeLine(name: $0, cell: cell, into: buffer) }
         NumberFormatting.append(cumulative, to: buffer)
         buffer.appendReserved(UInt8(ascii: "\n"))
     }

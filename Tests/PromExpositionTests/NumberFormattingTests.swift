@@ -118,6 +118,31 @@ import Testing
         }
     }
 
+    @Test func integersOfEveryLengthAndAroundEveryPowerOfTenPrintExactly() {
+        // The 8-digit word formatter splits at 10^8 and 10^16: test every length, each power of ten and its
+        // neighbours, every value below 10^5, and random values with a random number of bits.
+        let buffer = ExpositionBuffer(capacity: 64)
+        var values: [UInt64] = Array(0..<100_000)
+        var power: UInt64 = 1
+        for _ in 0...19 {
+            values += [power &- 1, power, power &+ 1, power / 2 &* 3]
+            if power > UInt64.max / 10 { break }
+            power *= 10
+        }
+        var random = SplitMix64(state: 0xD1_6175)
+        for _ in 0..<200_000 { values.append(random.next() >> (random.next() % 64)) }
+        var failures: [String] = []
+        for value in values {
+            buffer.removeAll()
+            // Start at odd offsets too: the formatter stores whole 8-byte words.
+            if value % 3 == 0 { buffer.append([UInt8(ascii: "x")]) }
+            NumberFormatting.append(value, to: buffer)
+            let expected = (value % 3 == 0 ? "x" : "") + String(value)
+            if buffer.string != expected { failures.append("\(value) -> \(buffer.string)") }
+        }
+        #expect(failures.isEmpty, "\(failures.prefix(10))")
+    }
+
     /// Significant digits of a decimal text (`1.2300e+05` → 3), ignoring sign, point, leading zeros and exponent.
     func significantDigits(_ text: String) -> Int {
         let mantissa = text.split(separator: "e").first.map(String.init) ?? text
