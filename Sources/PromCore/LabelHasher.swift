@@ -86,19 +86,12 @@ struct LabelHasher {
                 first = unsafe base.loadUnaligned(fromByteOffset: count &- 16, as: UInt64.self)
                 second = unsafe base.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
             } else if count >= 8 {
-                // Safe: 0 + 8 <= count and count - 8 >= 0; the two loads overlap when count < 16.
+                // Safe: 0 + 8 <= count, and the tail lies within [8, count).
                 first = unsafe base.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
-                second = unsafe base.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
-            } else if count >= 4 {
-                // Safe: both 4-byte loads lie within [0, count); together they cover every byte.
-                first = UInt64(unsafe base.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
-                second = UInt64(unsafe base.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self))
-            } else if count > 0 {
-                // Safe: 0, count / 2 and count - 1 are below count (1 to 3).
-                first =
-                    UInt64(unsafe base.load(fromByteOffset: 0, as: UInt8.self))
-                    | UInt64(unsafe base.load(fromByteOffset: count >> 1, as: UInt8.self)) << 8
-                    | UInt64(unsafe base.load(fromByteOffset: count &- 1, as: UInt8.self)) << 16
+                second = unsafe LabelHasher.loadUpTo8(base + 8, count: count &- 8)
+            } else {
+                // Safe: count < 8 bytes from base.
+                first = unsafe LabelHasher.loadUpTo8(base, count: count)
             }
         }
         // Zero bytes never read as backslashes or quotes.
@@ -106,6 +99,32 @@ struct LabelHasher {
         hash ^= LabelHasher.fold(first ^ LabelHasher.secret1 ^ seed, second ^ LabelHasher.secret2 ^ UInt64(count))
         state ^= hash
         hasEscapable = hasEscapable || escape != 0
+    }
+
+    /// The `count` bytes (0 to 8) at `base` in one word, zero-extended: exactly the little-endian word that
+    /// the bytes followed by zeros would load as.
+    ///
+    /// Loads never cross the 8-byte boundaries of `base`: a small `String`'s bytes are handed over from two
+    /// 8-byte stack stores, and a load spanning both would miss store-to-load forwarding.
+    @inlinable @inline(__always)
+    static func loadUpTo8(_ base: UnsafeRawPointer, count: Int) -> UInt64 {
+        if count >= 8 {
+            // Safe: 8 bytes are readable.
+            return unsafe base.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+        }
+        if count >= 4 {
+            // Safe: both 4-byte loads lie within [0, count); the second is shifted to keep bytes 4..<count.
+            let low = UInt64(unsafe base.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+            let high = UInt64(unsafe base.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self))
+            return low | ((high >> UInt64(8 &* (8 &- count))) << 32)
+        }
+        if count >= 2 {
+            // Safe: bytes 0 and 1, and byte 2 when count is 3.
+            let low = UInt64(unsafe base.loadUnaligned(fromByteOffset: 0, as: UInt16.self))
+            return count == 3 ? low | UInt64(unsafe base.load(fromByteOffset: 2, as: UInt8.self)) << 16 : low
+        }
+        // Safe: byte 0 when count is 1.
+        return count == 1 ? UInt64(unsafe base.load(fromByteOffset: 0, as: UInt8.self)) : 0
     }
 
     /// The final hash. Values 0 and 1 are reserved by the label index (empty and removed slots).
