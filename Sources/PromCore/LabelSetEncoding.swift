@@ -26,6 +26,7 @@ enum LabelSetEncoding {
     @inlinable
     static func escapedCount(_ value: UnsafeRawBufferPointer) -> Int {
         var count = value.count
+        guard unsafe containsEscapedByte(value) else { return count }
         for index in 0..<value.count {
             let byte = unsafe value[index]
             if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\n") { count += 1 }
@@ -68,7 +69,26 @@ enum LabelSetEncoding {
     /// Whether `value` holds a byte the exposition formats escape (`\\`, `"` or a line feed).
     @inlinable
     static func containsEscapedByte(_ value: UnsafeRawBufferPointer) -> Bool {
-        unsafe value.contains { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }
+        guard let base = value.baseAddress else { return false }
+        let count = value.count
+        var found: UInt64 = 0
+        var offset = 0
+        // Eight bytes at a time; zero bytes of the zero-extended last word match none of the three.
+        while offset &+ 8 <= count {
+            // Safe: offset + 8 <= count.
+            let word = unsafe base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            found |= escapedBits(word)
+            offset &+= 8
+        }
+        if offset < count { found |= unsafe escapedBits(LabelHasher.loadUpTo8(base + offset, count: count &- offset)) }
+        return found != 0
+    }
+
+    /// Non-zero when `word` holds a backslash, a double quote or a line feed.
+    @inlinable @inline(__always)
+    static func escapedBits(_ word: UInt64) -> UInt64 {
+        LabelHasher.matchBits(word, UInt8(ascii: "\\")) | LabelHasher.matchBits(word, UInt8(ascii: "\""))
+            | LabelHasher.matchBits(word, UInt8(ascii: "\n"))
     }
 
     /// Writes the UTF-8 bytes of a label name at `target`.
