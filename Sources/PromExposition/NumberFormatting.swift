@@ -79,17 +79,37 @@ public enum NumberFormatting {
     static func digitCount(_ value: UInt64) -> Int {
         // 1233 / 4096 approximates log10(2); the table lookup corrects the estimate by one.
         let estimate = ((64 &- value.leadingZeroBitCount) &* 1233) >> 12
-        let threshold = unsafe integerPowersOfTen.withUnsafeBufferPointer { unsafe $0[estimate] }
+        let threshold = integerPowerOfTen(estimate)
         return value >= threshold ? estimate &+ 1 : max(estimate, 1)
     }
 
-    @usableFromInline
-    static let integerPowersOfTen: [UInt64] = (0...19).map { exponent in
-        (0..<exponent).reduce(UInt64(1)) { product, _ in product * 10 }
+    /// 10^exponent for an exponent from 0 to 19. A switch rather than a global array: the compiler turns it
+    /// into a constant table, with no lazy-initialisation check on every call.
+    @inlinable @inline(__always)
+    static func integerPowerOfTen(_ exponent: Int) -> UInt64 {
+        switch exponent {
+        case 0: return 1
+        case 1: return 10
+        case 2: return 100
+        case 3: return 1_000
+        case 4: return 10_000
+        case 5: return 100_000
+        case 6: return 1_000_000
+        case 7: return 10_000_000
+        case 8: return 100_000_000
+        case 9: return 1_000_000_000
+        case 10: return 10_000_000_000
+        case 11: return 100_000_000_000
+        case 12: return 1_000_000_000_000
+        case 13: return 10_000_000_000_000
+        case 14: return 100_000_000_000_000
+        case 15: return 1_000_000_000_000_000
+        case 16: return 10_000_000_000_000_000
+        case 17: return 100_000_000_000_000_000
+        case 18: return 1_000_000_000_000_000_000
+        default: return 10_000_000_000_000_000_000
+        }
     }
-
-    @usableFromInline
-    static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6]
 
     /// Appends the shortest round-trip text of `value`.
     ///
@@ -174,7 +194,7 @@ public enum NumberFormatting {
     static func appendShortDecimal(_ value: Double, to buffer: ExpositionBuffer) -> Bool {
         let magnitude = value.magnitude
         for decimals in 1...6 {
-            let scale = unsafe powersOfTen.withUnsafeBufferPointer { unsafe $0[decimals] }
+            let scale = Double(integerPowerOfTen(decimals))
             let scaled = (magnitude * scale).rounded()
             // The division is correctly rounded, as is parsing the decimal: equal means it round-trips.
             guard scaled < 9_007_199_254_740_992, scaled / scale == magnitude else { continue }
