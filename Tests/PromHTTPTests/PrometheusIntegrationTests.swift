@@ -10,7 +10,7 @@ extension HTTPTests {
         static let prometheusPath = ProcessInfo.processInfo.environment["PROMETHEUS"] ?? "/usr/bin/prometheus"
 
         @Test(.timeLimit(.minutes(1)))
-        func prometheusScrapesTextOpenMetricsAndTLSWithBearerToken() async throws {
+        func prometheusScrapesTextOpenMetricsTLSWithBearerTokenAndMutualTLS() async throws {
             // Missing tools fail the test (never skip it): scripts/test installs them.
             try #require(
                 FileManager.default.isExecutableFile(atPath: Self.prometheusPath),
@@ -31,6 +31,30 @@ extension HTTPTests {
                     "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
                     "-keyout", key, "-out", certificate,
                 ])
+            // Mutual TLS: a client CA, a Prometheus client certificate it signed, and a self-signed one it did not.
+            let path = { (name: String) in directory.appendingPathComponent(name).path }
+            let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+            try run(
+                "/usr/bin/openssl",
+                ["req", "-x509"] + ec + [
+                    "-days", "1", "-subj", "/CN=test-client-ca", "-addext", "basicConstraints=critical,CA:TRUE",
+                    "-addext", "keyUsage=critical,keyCertSign", "-keyout", path("ca.key"), "-out", path("ca.pem"),
+                ])
+            try run(
+                "/usr/bin/openssl",
+                ["req"] + ec + ["-subj", "/CN=prometheus", "-keyout", path("client.key"), "-out", path("client.csr")])
+            try "extendedKeyUsage=clientAuth\n".write(toFile: path("client.ext"), atomically: true, encoding: .utf8)
+            try run(
+                "/usr/bin/openssl",
+                [
+                    "x509", "-req", "-in", path("client.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"),
+                    "-CAcreateserial", "-days", "1", "-extfile", path("client.ext"), "-out", path("client.pem"),
+                ])
+            try run(
+                "/usr/bin/openssl",
+                ["req", "-x509"] + ec + [
+                    "-days", "1", "-subj", "/CN=rogue", "-keyout", path("rogue.key"), "-out", path("rogue.pem"),
+                ])
             let tokenFile = directory.appendingPathComponent("token").path
             let wrongTokenFile = directory.appendingPathComponent("wrong-token").path
             try "prometheus-scrape-token-1234\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
@@ -45,7 +69,14 @@ extension HTTPTests {
             tlsConfiguration.tls = .init(certificateChainPath: certificate, privateKeyPath: key)
             tlsConfiguration.handler.authentication = try .bearerToken(file: tokenFile)
             let tls = try MetricsServer(registry: registry, configuration: tlsConfiguration)
-            let ports = (om: try await openMetrics.start(), text: try await text.start(), tls: try await tls.start())
+            var mutualConfiguration = MetricsServer.Configuration()
+            mutualConfiguration.tls = .init(
+                certificateChainPath: certificate, privateKeyPath: key, clientCAPath: path("ca.pem"))
+            let mutual = try MetricsServer(registry: registry, configuration: mutualConfiguration)
+            let ports = (
+                om: try await openMetrics.start(), text: try await text.start(), tls: try await tls.start(),
+                mutual: try await mutual.start()
+            )
 
             let prometheusPort = try freePort()
             let config = """
@@ -67,6 +98,22 @@ extension HTTPTests {
                   tls_config: {ca_file: '\(certificate)', server_name: localhost}
                   bearer_token_file: '\(wrongTokenFile)'
                   static_configs: [{targets: ['127.0.0.1:\(ports.tls)']}]
+                - job_name: mtls
+                  scheme: https
+                  tls_config:
+                    {ca_file: '\(certificate)', server_name: localhost, cert_file: '\(path("client.pem"))',
+                     key_file: '\(path("client.key"))'}
+                  static_configs: [{targets: ['127.0.0.1:\(ports.mutual)']}]
+                - job_name: mtls-no-certificate
+                  scheme: https
+                  tls_config: {ca_file: '\(certificate)', server_name: localhost}
+                  static_configs: [{targets: ['127.0.0.1:\(ports.mutual)']}]
+                - job_name: mtls-unknown-issuer
+                  scheme: https
+                  tls_config:
+                    {ca_file: '\(certificate)', server_name: localhost, cert_file: '\(path("rogue.pem"))',
+                     key_file: '\(path("rogue.key"))'}
+                  static_configs: [{targets: ['127.0.0.1:\(ports.mutual)']}]
 
                 """
             let configPath = directory.appendingPathComponent("prometheus.yml").path
@@ -87,15 +134,21 @@ extension HTTPTests {
             }
 
             let targets = try await waitForTargets(
-                port: prometheusPort, jobs: ["om", "text", "tls", "tls-wrong-token"])
-            for job in ["om", "text", "tls"] {
+                port: prometheusPort,
+                jobs: ["om", "text", "tls", "tls-wrong-token", "mtls", "mtls-no-certificate", "mtls-unknown-issuer"])
+            for job in ["om", "text", "tls", "mtls"] {
                 #expect(targets[job]?.health == "up", "\(job): \(targets[job]?.lastError ?? "")")
                 #expect(targets[job]?.lastError == "", "\(job)")
             }
             #expect(targets["tls-wrong-token"]?.health == "down")
             #expect(targets["tls-wrong-token"]?.lastError.contains("401") == true)
+            // Without a client certificate, or with one the client CA did not sign, the handshake fails.
+            for job in ["mtls-no-certificate", "mtls-unknown-issuer"] {
+                #expect(targets[job]?.health == "down", "\(job)")
+                #expect(targets[job]?.lastError.contains("tls") == true, "\(job): \(targets[job]?.lastError ?? "")")
+            }
 
-            for job in ["om", "text", "tls"] {
+            for job in ["om", "text", "tls", "mtls"] {
                 #expect(try await query("test_requests_total{job=\"\(job)\"}", port: prometheusPort) == 42)
                 #expect(try await query("test_temperature_celsius{job=\"\(job)\"}", port: prometheusPort) == -3.5)
                 #expect(
@@ -123,6 +176,7 @@ extension HTTPTests {
             await openMetrics.shutdown()
             await text.shutdown()
             await tls.shutdown()
+            await mutual.shutdown()
         }
 
         struct Target {
