@@ -1,19 +1,19 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// How a scrape must authenticate: a bearer token (as Kubernetes service accounts and Antrea use) or HTTP basic
 /// credentials. A request without valid credentials gets 401 with a `WWW-Authenticate` challenge.
 ///
 /// Credentials are compared in constant time: the comparison reads every byte of the expected value whatever the
 /// request sent, so its duration does not reveal how long a matching prefix was.
 ///
-/// Thread safety: immutable; `Sendable`. Performance: one pass over the expected `Authorization` value per request.
+/// Thread safety: `Sendable` (a token file's cache is locked). Performance: one pass over the expected
+/// `Authorization` value per request; a token file adds a clock read, and a `stat` at most once per second.
 public struct MetricsAuthentication: Sendable {
-    /// The full expected `Authorization` value after the scheme (the token, or base64 `user:password`).
-    let expectedCredentials: [UInt8]
+    /// Where the expected `Authorization` value after the scheme (the token, or base64 `user:password`) comes from.
+    enum Credentials: Sendable {
+        case fixed([UInt8])
+        case file(CredentialsFile)
+    }
+
+    let credentials: Credentials
     /// The scheme, lower case: `bearer` or `basic`.
     let scheme: String
     /// The `WWW-Authenticate` value sent with 401.
@@ -31,20 +31,27 @@ public struct MetricsAuthentication: Sendable {
     /// - Returns: The authentication.
     public static func bearerToken(_ token: String) -> MetricsAuthentication {
         MetricsAuthentication(
-            expectedCredentials: Array(token.trimmingASCIIWhitespaceAndNewlines().utf8), scheme: "bearer",
+            credentials: .fixed(Array(token.trimmingASCIIWhitespaceAndNewlines().utf8)), scheme: "bearer",
             challenge: "Bearer realm=\"metrics\"")
     }
 
-    /// Requires `Authorization: Bearer <token>` with the token read once from a file (a Kubernetes projected
-    /// service-account token, for example); a trailing newline is ignored.
+    /// Requires `Authorization: Bearer <token>` with the token read from a file (a Kubernetes projected
+    /// service-account token, for example); surrounding whitespace and line feeds are ignored.
     ///
-    /// - Parameter path: The token file.
+    /// The file is read again when it changes (checked at most once per `reloadInterval`), so a rotated token
+    /// takes effect without a restart; an unreadable or empty file keeps the last good token.
+    ///
+    /// - Parameters:
+    ///   - path: The token file.
+    ///   - reloadInterval: How often a request may look at the file again.
     /// - Returns: The authentication.
-    /// - Throws: ``LoadError`` when the file cannot be read or is empty.
-    public static func bearerToken(file path: String) throws(LoadError) -> MetricsAuthentication {
-        let token = try readFile(path).trimmingASCIIWhitespaceAndNewlines()
-        guard !token.isEmpty else { throw LoadError(description: "bearer token file \(path) is empty") }
-        return bearerToken(token)
+    /// - Throws: ``LoadError`` when the file cannot be read or is empty now.
+    public static func bearerToken(
+        file path: String, reloadInterval: Duration = .seconds(1)
+    ) throws(LoadError) -> MetricsAuthentication {
+        MetricsAuthentication(
+            credentials: .file(try CredentialsFile(path: path, reloadInterval: reloadInterval)), scheme: "bearer",
+            challenge: "Bearer realm=\"metrics\"")
     }
 
     /// Requires HTTP basic credentials (RFC 7617); use it only over TLS.
@@ -55,7 +62,7 @@ public struct MetricsAuthentication: Sendable {
     /// - Returns: The authentication.
     public static func basic(username: String, password: String) -> MetricsAuthentication {
         MetricsAuthentication(
-            expectedCredentials: Array(Base64.encode(Array("\(username):\(password)".utf8)).utf8), scheme: "basic",
+            credentials: .fixed(Array(Base64.encode(Array("\(username):\(password)".utf8)).utf8)), scheme: "basic",
             challenge: "Basic realm=\"metrics\", charset=\"UTF-8\"")
     }
 
@@ -69,7 +76,12 @@ public struct MetricsAuthentication: Sendable {
         guard let space = trimmed.firstIndex(of: " ") else { return false }
         let schemeMatches = trimmed[..<space].lowercased() == scheme
         let credentials = Array(trimmed[space...].trimmingASCIIWhitespace().utf8)
-        return MetricsAuthentication.constantTimeEquals(credentials, expectedCredentials) && schemeMatches
+        let expected: [UInt8]
+        switch self.credentials {
+        case .fixed(let bytes): expected = bytes
+        case .file(let file): expected = file.credentials
+        }
+        return MetricsAuthentication.constantTimeEquals(credentials, expected) && schemeMatches
     }
 
     /// Compares in time that depends only on `expected.count`.
@@ -80,32 +92,6 @@ public struct MetricsAuthentication: Sendable {
             difference |= byte ^ expected[index]
         }
         return difference == 0
-    }
-
-    private static func readFile(_ path: String) throws(LoadError) -> String {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw LoadError(description: "cannot open \(path) (errno \(errno))") }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var scratch = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = scratch.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 { throw LoadError(description: "cannot read \(path) (errno \(errno))") }
-            if count == 0 { break }
-            bytes.append(contentsOf: scratch[0..<count])
-            if bytes.count > 1 << 20 { throw LoadError(description: "\(path) is larger than 1 MiB") }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-extension String {
-    fileprivate func trimmingASCIIWhitespaceAndNewlines() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return String(self[first...last])
     }
 }
 

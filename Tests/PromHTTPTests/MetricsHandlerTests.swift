@@ -1,3 +1,4 @@
+import Foundation
 import PromCore
 import PromExposition
 import Testing
@@ -120,6 +121,59 @@ extension HTTPTests {
                 to: MetricsRequest(
                     method: "GET", target: "/metrics", headers: [("authorization", "bearer s3cret-token")]))
             #expect(ok.status == 200)
+        }
+
+        @Test func aRotatedTokenFileTakesEffectAndABrokenOneKeepsTheLastToken() async throws {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "promhttp-token-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            // Kubernetes mounts secrets through a symbolic link that is swapped on rotation.
+            let link = directory.appendingPathComponent("token").path
+            func rotate(to token: String, name: String) throws {
+                let file = directory.appendingPathComponent(name).path
+                try token.write(toFile: file, atomically: true, encoding: .utf8)
+                try? FileManager.default.removeItem(atPath: link + ".new")
+                try FileManager.default.createSymbolicLink(atPath: link + ".new", withDestinationPath: file)
+                #expect(rename(link + ".new", link) == 0)
+            }
+            try rotate(to: "first-token\n", name: "a")
+            var configuration = MetricsHandler.Configuration()
+            configuration.authentication = try .bearerToken(file: link, reloadInterval: .milliseconds(50))
+            let handler = MetricsHandler(registry: try TestRegistries.small(), configuration: configuration)
+            func status(_ token: String) async -> Int {
+                let request = MetricsRequest(
+                    method: "GET", target: "/metrics", headers: [("Authorization", "Bearer \(token)")])
+                return await handler.respond(to: request).status
+            }
+            #expect(await status("first-token") == 200)
+
+            try rotate(to: "second-token\n", name: "b")
+            try await Task.sleep(for: .milliseconds(120))
+            #expect(await status("second-token") == 200)
+            #expect(await status("first-token") == 401)
+
+            // An empty file (a rotation half done) and a missing one keep the last good token.
+            try rotate(to: "", name: "c")
+            try await Task.sleep(for: .milliseconds(120))
+            #expect(await status("second-token") == 200)
+            #expect(await status("") == 401)
+            try FileManager.default.removeItem(atPath: link)
+            try await Task.sleep(for: .milliseconds(120))
+            #expect(await status("second-token") == 200)
+
+            try rotate(to: "third-token", name: "d")
+            try await Task.sleep(for: .milliseconds(120))
+            #expect(await status("third-token") == 200)
+            #expect(await status("second-token") == 401)
+        }
+
+        @Test func aTokenFileThatIsMissingOrEmptyAtStartIsAnError() throws {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString)").path
+            #expect(throws: MetricsAuthentication.LoadError.self) { try MetricsAuthentication.bearerToken(file: path) }
+            try " \n".write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            #expect(throws: MetricsAuthentication.LoadError.self) { try MetricsAuthentication.bearerToken(file: path) }
         }
 
         @Test func basicCredentialsAreChecked() async throws {
