@@ -23,37 +23,44 @@ public enum NumberFormatting {
         // 20 digits at most, plus room for the whole last word stored past the digits.
         buffer.reserve(24)
         let start = unsafe buffer.cursor
+        var written: Int
         if value < 100_000_000 {
-            let digits = digitCount(value)
-            // The word holds the digits with leading zeros first; shift the zeros out and store 8 bytes, of
-            // which `digits` count.
-            let word = eightDigits(UInt32(truncatingIfNeeded: value)) >> UInt64(8 &* (8 &- digits))
-            // Safe: 24 bytes were reserved.
-            unsafe start.storeBytes(of: word, as: UInt64.self)
-            buffer.count &+= digits
-        } else if value < 10_000_000_000_000_000 {
-            let high = value / 100_000_000
-            let low = value &- high &* 100_000_000
-            let highDigits = digitCount(high)
-            let word = eightDigits(UInt32(truncatingIfNeeded: high)) >> UInt64(8 &* (8 &- highDigits))
-            // Safe: highDigits + 8 <= 16 < 24 reserved bytes.
-            unsafe start.storeBytes(of: word, as: UInt64.self)
-            unsafe (start + highDigits).storeBytes(of: eightDigits(UInt32(truncatingIfNeeded: low)), as: UInt64.self)
-            buffer.count &+= highDigits &+ 8
+            written = unsafe appendLeading(UInt32(truncatingIfNeeded: value), at: start)
         } else {
-            let top = value / 10_000_000_000_000_000
-            let rest = value &- top &* 10_000_000_000_000_000
-            let high = rest / 100_000_000
-            let low = rest &- high &* 100_000_000
-            let topDigits = digitCount(top)
-            let word = eightDigits(UInt32(truncatingIfNeeded: top)) >> UInt64(8 &* (8 &- topDigits))
-            // Safe: topDigits + 16 <= 20 < 24 reserved bytes.
-            unsafe start.storeBytes(of: word, as: UInt64.self)
-            unsafe (start + topDigits).storeBytes(of: eightDigits(UInt32(truncatingIfNeeded: high)), as: UInt64.self)
-            unsafe (start + (topDigits &+ 8)).storeBytes(
-                of: eightDigits(UInt32(truncatingIfNeeded: low)), as: UInt64.self)
-            buffer.count &+= topDigits &+ 16
+            // The digits above the last eight (below 10^12 for any UInt64 / 10^8), then those eight.
+            let high = value / 100_000_000
+            if high < 100_000_000 {
+                written = unsafe appendLeading(UInt32(truncatingIfNeeded: high), at: start)
+            } else {
+                let top = high / 100_000_000
+                written = unsafe appendLeading(UInt32(truncatingIfNeeded: top), at: start)
+                written &+= unsafe appendEight(high &- top &* 100_000_000, at: start + written)
+            }
+            written &+= unsafe appendEight(value &- high &* 100_000_000, at: start + written)
         }
+        buffer.count &+= written
+    }
+
+    /// Stores the digits of `value` (below 10^8) without leading zeros as one 8-byte word at `target`.
+    ///
+    /// - Returns: The number of digits (1 to 8); the caller reserved 8 bytes at `target`.
+    @inlinable @inline(__always)
+    static func appendLeading(_ value: UInt32, at target: UnsafeMutableRawPointer) -> Int {
+        let digits = digitCount(UInt64(value))
+        // The word holds the digits with leading zeros first; shift the zeros out.
+        // Safe: the caller reserved 8 bytes.
+        unsafe target.storeBytes(of: eightDigits(value) >> UInt64(8 &* (8 &- digits)), as: UInt64.self)
+        return digits
+    }
+
+    /// Stores exactly eight digits of `value` (below 10^8, leading zeros kept) at `target`.
+    ///
+    /// - Returns: 8; the caller reserved 8 bytes at `target`.
+    @inlinable @inline(__always)
+    static func appendEight(_ value: UInt64, at target: UnsafeMutableRawPointer) -> Int {
+        // Safe: the caller reserved 8 bytes.
+        unsafe target.storeBytes(of: eightDigits(UInt32(truncatingIfNeeded: value)), as: UInt64.self)
+        return 8
     }
 
     /// The eight ASCII digits of `value` (below 10^8, leading zeros included), first digit in the lowest byte.
