@@ -74,7 +74,7 @@ final class CredentialsFile: Sendable {
 
     static func identity(of path: String) -> Identity? {
         var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
+        guard unsafe stat(path, &status) == 0 else { return nil }
         #if canImport(Darwin)
         let modified = status.st_mtimespec
         #else
@@ -87,7 +87,7 @@ final class CredentialsFile: Sendable {
 
     /// The file's bytes as UTF-8 (at most 1 MiB).
     static func readFile(_ path: String) throws(MetricsAuthentication.LoadError) -> String {
-        let descriptor = open(path, O_RDONLY)
+        let descriptor = unsafe open(path, O_RDONLY)
         guard descriptor >= 0 else {
             throw MetricsAuthentication.LoadError(description: "cannot open \(path) (errno \(errno))")
         }
@@ -95,7 +95,7 @@ final class CredentialsFile: Sendable {
         var bytes: [UInt8] = []
         var scratch = [UInt8](repeating: 0, count: 4096)
         while true {
-            let count = scratch.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            let count = unsafe scratch.withUnsafeMutableBytes { unsafe read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 { throw MetricsAuthentication.LoadError(description: "cannot read \(path) (errno \(errno))") }
             if count == 0 { break }
             bytes.append(contentsOf: scratch[0..<count])

@@ -44,6 +44,6 @@ public struct MetricsChunk: Sendable {
     /// - Returns: What `body` returns.
     /// - Throws: What `body` throws.
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try byteBuffer.withUnsafeReadableBytes(body)
+        unsafe try byteBuffer.withUnsafeReadableBytes(body)
     }
 }

@@ -51,17 +51,17 @@ final class RenderResources: @unchecked Sendable {
         let capacity = chunkSize + GzipDeflater.scratchCapacity
         var pending = allocator.buffer(capacity: capacity)
         func sink(_ bytes: UnsafeRawBufferPointer) throws {
-            pending.writeBytes(bytes)
+            unsafe pending.writeBytes(bytes)
             if pending.readableBytes >= chunkSize {
                 try render.publish(MetricsChunk(byteBuffer: pending))
                 pending = allocator.buffer(capacity: capacity)
             }
         }
         try writer.write(registry, into: buffer, include: key.families, flushThreshold: chunkSize) { piece in
-            try piece.withUnsafeBytes { try deflater.compress($0, sink: sink) }
+            unsafe try piece.withUnsafeBytes { unsafe try deflater.compress($0, sink: sink) }
         }
-        try buffer.withUnsafeBytes { try deflater.compress($0, sink: sink) }
-        try deflater.finish(sink: sink)
+        unsafe try buffer.withUnsafeBytes { unsafe try deflater.compress($0, sink: sink) }
+        unsafe try deflater.finish(sink: sink)
         render.finish(last: MetricsChunk(byteBuffer: pending))
     }
 
@@ -74,7 +74,7 @@ final class RenderResources: @unchecked Sendable {
 
     private func copy(_ piece: ExpositionBuffer) -> MetricsChunk {
         var bytes = allocator.buffer(capacity: piece.byteCount)
-        _ = piece.withUnsafeBytes { bytes.writeBytes($0) }
+        _ = unsafe piece.withUnsafeBytes { unsafe bytes.writeBytes($0) }
         return MetricsChunk(byteBuffer: bytes)
     }
 }
