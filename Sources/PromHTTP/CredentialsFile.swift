@@ -1,4 +1,4 @@
-import Synchronization
+import PromCore
 
 #if canImport(Glibc)
 import Glibc
@@ -14,7 +14,7 @@ import Darwin
 /// most once per `reloadInterval`; when it changed, the file is read again. A file that cannot be read, or that
 /// is empty, keeps the last good token rather than locking every scraper out in the middle of a rotation.
 ///
-/// Thread safety: `Sendable`; a `Mutex` guards the cached token. Performance: a clock read per request, plus
+/// Thread safety: `Sendable`; a lock guards the cached token. Performance: a clock read per request, plus
 /// one `stat` per `reloadInterval` and a read when the file changed.
 final class CredentialsFile: Sendable {
     /// The file's identity, compared to notice a change.
@@ -34,7 +34,7 @@ final class CredentialsFile: Sendable {
 
     let path: String
     let reloadInterval: Duration
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Reads the file.
     ///
@@ -44,7 +44,7 @@ final class CredentialsFile: Sendable {
         self.reloadInterval = reloadInterval
         let identity = CredentialsFile.identity(of: path)
         let credentials = try CredentialsFile.readToken(path)
-        state = Mutex(State(credentials: credentials, identity: identity, nextCheck: .now + reloadInterval))
+        state = Locked(State(credentials: credentials, identity: identity, nextCheck: .now + reloadInterval))
     }
 
     /// The current token bytes, read again first when the file changed.

@@ -1,7 +1,6 @@
 import NIOPosix
 import PromCore
 import PromExposition
-import Synchronization
 
 /// Answers scrapes of one ``PromCore/Registry``: routing, authentication, content negotiation, rendering and
 /// coalescing, independent of any HTTP server.
@@ -37,9 +36,9 @@ public final class MetricsHandler: Sendable {
     public let configuration: Configuration
 
     private let renderPool: NIOThreadPool
-    private let inFlight = Mutex<[RenderKey: SharedRender]>([:])
-    private let resources = Mutex<[RenderResources]>([])
-    private let counters = Mutex(Statistics())
+    private let inFlight = Locked<[RenderKey: SharedRender]>([:])
+    private let resources = Locked<[RenderResources]>([])
+    private let counters = Locked(Statistics())
 
     /// Creates a handler and starts its render threads (they stop when the handler is released).
     ///

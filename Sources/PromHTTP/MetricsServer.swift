@@ -26,7 +26,7 @@ public final class MetricsServer: Service, Sendable {
 
     private let group: any EventLoopGroup
     private let sslContext: NIOSSLContext?
-    private let state = Mutex(ServerState())
+    private let state = Locked(ServerState())
     private let connectionCount = Atomic<Int>(0)
 
     private struct ServerState {

@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import PromCore
 
 /// Why a render or one scrape's read of it ended early.
 enum RenderFailure: Error, Equatable {
@@ -78,7 +78,7 @@ final class SharedRender: Sendable {
     let key: RenderKey
     private let window: Int
     private let replayLimit: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let rendererWakeup = DispatchSemaphore(value: 0)
 
     init(key: RenderKey, window: Int, replayLimit: Int) {
