@@ -16,6 +16,56 @@ enum _Suffix: Equatable {
         }
     }
 
+    /// The suffix whose text is `text`, if any.
+    @safe init?(text: UnsafeRawBufferPointer) {
+        let candidate: _Suffix
+        switch text.count {
+        case 0: candidate = .none
+        case 4: candidate = .sum
+        case 5:
+            // Safe: text holds 5 bytes; "_info" and "_gsum" differ in their second byte.
+            candidate = unsafe text[1] == UInt8(ascii: "g") ? .gsum : .info
+        case 6:
+            // Safe: text holds 6 bytes; "_total" and "_count" differ in their second byte.
+            candidate = unsafe text[1] == UInt8(ascii: "t") ? .total : .count
+        case 7:
+            // Safe: text holds 7 bytes; "_bucket" and "_gcount" differ in their second byte.
+            candidate = unsafe text[1] == UInt8(ascii: "b") ? .bucket : .gcount
+        case 8: candidate = .created
+        default: return nil
+        }
+        guard _equalsStatic(text, candidate.text) else { return nil }
+        self = candidate
+    }
+
+    /// This suffix's bit in `allowedMask(for:)`.
+    var bit: UInt16 {
+        switch self {
+        case .none: return 1 << 0
+        case .total: return 1 << 1
+        case .created: return 1 << 2
+        case .count: return 1 << 3
+        case .sum: return 1 << 4
+        case .bucket: return 1 << 5
+        case .gcount: return 1 << 6
+        case .gsum: return 1 << 7
+        case .info: return 1 << 8
+        }
+    }
+
+    /// The bits of `allowed(for:)`.
+    static func allowedMask(for type: PromMetricType) -> UInt16 {
+        switch type {
+        case .counter: return _Suffix.total.bit | _Suffix.created.bit
+        case .summary: return _Suffix.none.bit | _Suffix.count.bit | _Suffix.sum.bit | _Suffix.created.bit
+        case .histogram: return _Suffix.count.bit | _Suffix.sum.bit | _Suffix.bucket.bit | _Suffix.created.bit
+        case .gaugeHistogram, .gaugeHistogramUnderscore:
+            return _Suffix.gcount.bit | _Suffix.gsum.bit | _Suffix.bucket.bit
+        case .info: return _Suffix.info.bit
+        default: return _Suffix.none.bit
+        }
+    }
+
     /// The suffixes a family of `type` may use on its samples (OpenMetrics 1.0, "Suffixes").
     static func allowed(for type: PromMetricType) -> [_Suffix] {
         switch type {
@@ -54,7 +104,7 @@ struct _OpenMetricsValidator {
     var point = _HistogramPoint()
 
     /// Checks a `# TYPE`, `# HELP` or `# UNIT` line.
-    mutating func metadata(_ entry: inout _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
+    mutating func metadata(_ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
         let name = bytes.bytes(entry.name)
         if !hasFamily || !familyEquals(name) {
             try closeFamily(line: line)
@@ -91,7 +141,7 @@ struct _OpenMetricsValidator {
     }
 
     /// Checks a sample line.
-    mutating func sample(_ entry: inout _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
+    mutating func sample(_ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
         let name = bytes.bytes(entry.name)
         var suffix = hasFamily ? _suffix(of: name) : nil
         if suffix == nil {
@@ -167,11 +217,17 @@ struct _OpenMetricsValidator {
     @safe private func _suffix(of name: UnsafeRawBufferPointer) -> _Suffix? {
         let type = self.type
         return unsafe familyName.withUnsafeBytes { family -> _Suffix? in
-            guard name.count >= family.count,
-                _memEqual(unsafe UnsafeRawBufferPointer(rebasing: name[0..<family.count]), family)
-            else { return nil }
-            let rest = unsafe UnsafeRawBufferPointer(rebasing: name[family.count...])
-            return _Suffix.allowed(for: type).first { _equalsStatic(rest, $0.text) }
+            let familyCount = family.count
+            guard name.count >= familyCount else { return nil }
+            // Safe: both buffers hold at least familyCount bytes.
+            guard unsafe familyCount == 0 || _bytesEqual(name.baseAddress!, family.baseAddress!, familyCount) else {
+                return nil
+            }
+            let rest = unsafe UnsafeRawBufferPointer(rebasing: name[familyCount...])
+            guard let suffix = _Suffix(text: rest), _Suffix.allowedMask(for: type) & suffix.bit != 0 else {
+                return nil
+            }
+            return suffix
         }
     }
 
@@ -234,14 +290,31 @@ struct _OpenMetricsValidator {
 
 /// The labels of a sample minus the one that varies within a MetricPoint (`le`, `quantile`, or a stateset's
 /// state label), as an order-independent fingerprint: the sum of the labels' fingerprints.
-private func _groupHash(_ entry: _ParsedEntry, _ bytes: _EntryBytes, excluding excluded: Int?) -> UInt64 {
-    var hash: UInt64 = 0
+@safe private func _groupHash(_ entry: _ParsedEntry, _ bytes: _EntryBytes, excluding excluded: Int?) -> UInt64 {
     let skipped = excluded ?? -1
-    let labels = entry.labels
-    for index in labels.indices where index != skipped {
-        hash &+= _labelHash(labels[index], bytes)
+    return unsafe entry.labels.withUnsafeBufferPointer { labels in
+        var hash: UInt64 = 0
+        let line = unsafe bytes.line.baseAddress
+        for index in 0..<labels.count where index != skipped {
+            // Safe: index < labels.count.
+            let label = unsafe labels[index]
+            let name = label.name
+            let value = label.value
+            // The common case: `name="value` as written in the line (no escapes, legacy name), hashed in place.
+            if !name.inScratch && !value.inScratch && value.start == name.end + 2, let line = unsafe line {
+                // Safe: the _ParsedEntry invariant keeps name.start ..< value.end within the line.
+                let equal = unsafe line.load(fromByteOffset: name.end, as: UInt8.self)
+                let quote = unsafe line.load(fromByteOffset: name.end + 1, as: UInt8.self)
+                if equal == UInt8(ascii: "=") && quote == UInt8(ascii: "\"") {
+                    let seed = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: name.count)
+                    hash &+= unsafe _hashRaw(line + name.start, value.end - name.start, seed: seed)
+                    continue
+                }
+            }
+            hash &+= _labelHash(label, bytes)
+        }
+        return hash
     }
-    return hash
 }
 
 /// The fingerprint of one label: the hash of `name="value` (unescaped) seeded with the name's length, so that
@@ -285,12 +358,39 @@ private func _groupHash(_ entry: _ParsedEntry, _ bytes: _EntryBytes, excluding e
     return _memEqual(unsafe UnsafeRawBufferPointer(rebasing: name[(underscore + 1)...]), unit)
 }
 
+/// Whether the `count` bytes at `a` and at `b` are equal; inline, eight bytes at a time.
+@inline(__always) @unsafe func _bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+    if count >= 8 {
+        var index = 0
+        while index + 8 < count {
+            let x = unsafe a.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let y = unsafe b.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if x != y { return false }
+            index += 8
+        }
+        // The last word may overlap the previous one.
+        return unsafe a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+    }
+    if count >= 4 {
+        return unsafe a.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+            == b.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+            && a.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+                == b.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+    }
+    for index in 0..<count
+    where unsafe a.load(fromByteOffset: index, as: UInt8.self) != b.load(fromByteOffset: index, as: UInt8.self) {
+        return false
+    }
+    return true
+}
+
 /// Whether `bytes` equals the UTF-8 of `text`.
 @safe func _equalsStatic(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
     guard bytes.count == text.utf8CodeUnitCount else { return false }
     guard bytes.count > 0 else { return true }
-    // Safe: a StaticString's storage lives for the whole program.
-    return _memEqual(bytes, unsafe UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    // Safe: a StaticString's storage lives for the whole program; both hold bytes.count > 0 bytes.
+    return unsafe _bytesEqual(bytes.baseAddress!, text.utf8Start, bytes.count)
 }
 
 func semantic(_ line: Int, _ column: Int, _ message: String) -> PromParseError {

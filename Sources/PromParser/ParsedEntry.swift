@@ -114,5 +114,5 @@ struct _EntryBytes {
     guard count == b.count else { return false }
     guard count > 0 else { return true }
     // Safe: both buffers hold count bytes.
-    return unsafe memcmp(a.baseAddress!, b.baseAddress!, count) == 0
+    return unsafe _bytesEqual(a.baseAddress!, b.baseAddress!, count)
 }
