@@ -139,7 +139,8 @@ struct _ParserCore {
     init(format: ExpositionFormat, options: ParserOptions) {
         self.format = format
         self.options = options
-        self._input = _LineBuffer(maxLineLength: options.maxLineLength)
+        // Offsets into a line are kept in 31 bits (_ByteRef); ParserOptions documents the Int32.max bound.
+        self._input = _LineBuffer(maxLineLength: min(options.maxLineLength, Int(Int32.max) - 1))
     }
 
     mutating func next() throws(PromParseError) -> PromEntry? {
@@ -233,10 +234,13 @@ struct _ParserCore {
 
     private mutating func _validate(_ bytes: _EntryBytes, lineNumber: Int) throws(PromParseError) {
         if _entry.kind == .sample {
-            try _checkLabelNames(_entry.labels, bytes, line: lineNumber)
-            try _checkLabelNames(_entry.exemplarLabels, bytes, line: lineNumber)
+            // One pass screens the label names and (OpenMetrics) fingerprints the labels; the full name check runs
+            // only when the screen found two similar names or `__name__`.
+            let pass = _LabelPass(_entry.labels, bytes, fingerprints: format == .openMetrics)
+            if pass.suspicious { try _checkLabelNames(_entry.labels, bytes, line: lineNumber) }
+            if !_entry.exemplarLabels.isEmpty { try _checkLabelNames(_entry.exemplarLabels, bytes, line: lineNumber) }
             if format == .openMetrics {
-                try _openMetrics.sample(_entry, bytes, line: lineNumber)
+                try _openMetrics.sample(_entry, bytes, labelFingerprints: pass.fingerprintSum, line: lineNumber)
             } else {
                 try _text.sample(_entry, bytes, line: lineNumber)
             }

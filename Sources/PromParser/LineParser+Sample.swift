@@ -208,7 +208,7 @@ extension _LineParser {
     }
 
     /// Consumes what follows a label pair; returns `true` after the closing brace.
-    private mutating func labelSeparatorEndsLabels(exemplar: Bool) throws(PromParseError) -> Bool {
+    @inline(__always) private mutating func labelSeparatorEndsLabels(exemplar: Bool) throws(PromParseError) -> Bool {
         let separator = current
         if separator == UInt8(ascii: "}") {
             position += 1

@@ -141,7 +141,11 @@ struct _OpenMetricsValidator {
     }
 
     /// Checks a sample line.
-    mutating func sample(_ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
+    ///
+    /// - Parameter labelFingerprints: the sum of the fingerprints of all the sample's labels (`_LabelPass`).
+    mutating func sample(
+        _ entry: _ParsedEntry, _ bytes: _EntryBytes, labelFingerprints: UInt64, line: Int
+    ) throws(PromParseError) {
         let name = bytes.bytes(entry.name)
         var suffix = hasFamily ? _suffix(of: name) : nil
         if suffix == nil {
@@ -154,7 +158,13 @@ struct _OpenMetricsValidator {
         let stateIndex = type == .stateSet ? labelIndexNamedAfterFamily(entry, bytes) : nil
         let excluded = try rules.check(entry, bytes, stateLabelIndex: stateIndex)
         try checkExemplar(entry, bytes, rules: rules)
-        let groupHash = type == .info ? 0 : _groupHash(entry, bytes, excluding: excluded.index)
+        // The labels minus the one that varies within a MetricPoint (`le`, `quantile`, or a stateset's state label),
+        // as an order-independent fingerprint: the sum of the labels' fingerprints.
+        var groupHash: UInt64 = 0
+        if type != .info {
+            groupHash = labelFingerprints
+            if let index = excluded.index { groupHash &-= _labelFingerprint(entry.labels[index], bytes) }
+        }
         try checkGroup(groupHash, entry, line: line)
         if type._isHistogramLike && rules.suffix != .none {
             try updatePoint(groupHash, entry, threshold: excluded.threshold, suffix: rules.suffix, line: line)
@@ -285,67 +295,6 @@ struct _OpenMetricsValidator {
             point = _HistogramPoint(group: groupHash, hasTimestamp: entry.hasTimestamp, timestampBits: timestampBits)
         }
         try point.add(suffix: suffix, value: entry.value, threshold: threshold, family: familyName, line: line)
-    }
-}
-
-/// The labels of a sample minus the one that varies within a MetricPoint (`le`, `quantile`, or a stateset's
-/// state label), as an order-independent fingerprint: the sum of the labels' fingerprints.
-@safe private func _groupHash(_ entry: _ParsedEntry, _ bytes: _EntryBytes, excluding excluded: Int?) -> UInt64 {
-    let skipped = excluded ?? -1
-    return unsafe entry.labels.withUnsafeBufferPointer { labels in
-        var hash: UInt64 = 0
-        let line = unsafe bytes.line.baseAddress
-        for index in 0..<labels.count where index != skipped {
-            // Safe: index < labels.count.
-            let label = unsafe labels[index]
-            let name = label.name
-            let value = label.value
-            // The common case: `name="value` as written in the line (no escapes, legacy name), hashed in place.
-            if !name.inScratch && !value.inScratch && value.start == name.end + 2, let line = unsafe line {
-                // Safe: the _ParsedEntry invariant keeps name.start ..< value.end within the line.
-                let equal = unsafe line.load(fromByteOffset: name.end, as: UInt8.self)
-                let quote = unsafe line.load(fromByteOffset: name.end + 1, as: UInt8.self)
-                if equal == UInt8(ascii: "=") && quote == UInt8(ascii: "\"") {
-                    let seed = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: name.count)
-                    hash &+= unsafe _hashRaw(line + name.start, value.end - name.start, seed: seed)
-                    continue
-                }
-            }
-            hash &+= _labelHash(label, bytes)
-        }
-        return hash
-    }
-}
-
-/// The fingerprint of one label: the hash of `name="value` (unescaped) seeded with the name's length, so that
-/// the split between name and value is part of it. Usually the line holds exactly those bytes, and they are hashed
-/// in place in one pass.
-@safe private func _labelHash(_ label: _LabelRef, _ bytes: _EntryBytes) -> UInt64 {
-    let name = label.name
-    let value = label.value
-    let seed = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: name.count)
-    if !name.inScratch && !value.inScratch && value.start == name.end + 2 {
-        let span = bytes.bytes(_ByteRef(start: name.start, end: value.end, inScratch: false))
-        // Safe: name.end + 1 < value.start <= span's end, so both bytes lie inside the span.
-        let equal = unsafe span[name.count]
-        let quote = unsafe span[name.count + 1]
-        if equal == UInt8(ascii: "=") && quote == UInt8(ascii: "\"") {
-            return _hashBytes(span, seed: seed)
-        }
-    }
-    let nameBytes = bytes.bytes(name)
-    let valueBytes = bytes.bytes(value)
-    let total = nameBytes.count + 2 + valueBytes.count
-    return unsafe withUnsafeTemporaryAllocation(byteCount: total, alignment: 8) { buffer in
-        // Safe: buffer holds name, `="` and value.
-        let base = buffer.baseAddress!
-        if nameBytes.count > 0 { unsafe base.copyMemory(from: nameBytes.baseAddress!, byteCount: nameBytes.count) }
-        unsafe base.storeBytes(of: UInt8(ascii: "="), toByteOffset: nameBytes.count, as: UInt8.self)
-        unsafe base.storeBytes(of: UInt8(ascii: "\""), toByteOffset: nameBytes.count + 1, as: UInt8.self)
-        if valueBytes.count > 0 {
-            unsafe (base + nameBytes.count + 2).copyMemory(from: valueBytes.baseAddress!, byteCount: valueBytes.count)
-        }
-        return _hashBytes(UnsafeRawBufferPointer(buffer), seed: seed)
     }
 }
 

@@ -139,7 +139,7 @@ struct _TextValidator {
 }
 
 /// The key of `__name__`.
-private let _reservedNameKey: UInt64 = 0x5F5F_656D_616E_5F5F ^ (8 << 56)
+let _reservedNameKey: UInt64 = 0x5F5F_656D_616E_5F5F ^ (8 << 56)
 
 /// A cheap key of a name: equal names have equal keys; distinct names seldom share one (names of up to three
 /// bytes, of eight bytes, and names of different lengths below 256 never do).
