@@ -115,7 +115,7 @@ struct _LineParser {
         var index = position
         // Eight bytes at a time while the reads stay within the line and its sentinel, then byte by byte (the
         // '\n' sentinel is no name byte, so the byte loop stops at the end of the line at the latest).
-        while index + 8 <= length + 1 {
+        while index &+ 8 <= length &+ 1 {
             // Safe: index + 8 <= line.count.
             let word = unsafe line.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             let others = _nonNameBytes(word, metric: metric)
@@ -123,7 +123,7 @@ struct _LineParser {
                 position = index + (others.trailingZeroBitCount >> 3)
                 return _ByteRef(start: start, end: position, inScratch: false)
             }
-            index += 8
+            index &+= 8
         }
         if metric {
             while _isMetricNameChar(byte(index)) { index += 1 }
@@ -195,12 +195,12 @@ struct _LineParser {
         var index = start
         // Reads stay within the line and its sentinel: index + 8 <= length + 1. The words are not searched for
         // `\n`: the only one they can hold is the sentinel, as their last byte.
-        while index + 8 <= length + 1 {
+        while index &+ 8 <= length &+ 1 {
             // Safe: index + 8 <= line.count.
             let word = unsafe line.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             let found = _specialBytes(word)
             if found != 0 { return index + (found.trailingZeroBitCount >> 3) }
-            index += 8
+            index &+= 8
         }
         // The last word ended with the sentinel: every byte of the line was plain.
         if index > length { return length }
