@@ -85,6 +85,17 @@ struct _FingerprintSet {
         return inserted
     }
 
+    /// Reads the slot where a lookup of `fingerprint` starts, so that its cache line is on its way while the caller
+    /// does other work before `insert`; returns the slot (store it somewhere, or the read is dropped).
+    @inline(__always) func touch(_ fingerprint: UInt64) -> UInt64 {
+        let key = fingerprint == 0 ? 1 : fingerprint
+        return unsafe slots.withUnsafeBufferPointer { slots in
+            guard slots.count > 0 else { return 0 }
+            // Safe: the index is masked to slots.count - 1 (a power of two).
+            return unsafe slots[Int(truncatingIfNeeded: key) & (slots.count - 1)]
+        }
+    }
+
     func contains(_ fingerprint: UInt64) -> Bool {
         guard count > 0 else { return false }
         let key = fingerprint == 0 ? 1 : fingerprint

@@ -182,20 +182,11 @@ struct _ParserCore {
     }
 
     private mutating func _parseCurrentLine() throws(PromParseError) -> PromEntry? {
-        let storage = _input.lineInCarry ? _input.carry : _input.chunk
-        let start = _input.lineStart
-        let end = _input.lineEnd
-        var outcome: Result<PromEntry?, PromParseError> = .success(nil)
-        unsafe storage.withUnsafeBytes { buffer in
-            // Safe: start <= end < buffer.count, and buffer[end] is the '\n' sentinel (_LineBuffer invariant).
-            let line = unsafe UnsafeRawBufferPointer(rebasing: buffer[start...end])
-            do throws(PromParseError) {
-                outcome = .success(try self._parse(line))
-            } catch {
-                outcome = .failure(error)
-            }
-        }
-        return try outcome.get()
+        // Safe: a line is current, so lineBase points at it in chunk or carry, followed by its '\n' sentinel at
+        // lineEnd (_LineBuffer invariant); parsing mutates _entry and the validators, never those arrays, and self
+        // keeps them alive.
+        let line = unsafe UnsafeRawBufferPointer(start: _input.lineBase, count: _input.lineEnd - _input.lineStart + 1)
+        return try _parse(line)
     }
 
     @safe private mutating func _parse(_ line: UnsafeRawBufferPointer) throws(PromParseError) -> PromEntry? {
@@ -237,6 +228,7 @@ struct _ParserCore {
             // One pass screens the label names and (OpenMetrics) fingerprints the labels; the full name check runs
             // only when the screen found two similar names or `__name__`.
             let pass = _LabelPass(_entry.labels, bytes, fingerprints: format == .openMetrics)
+            if format == .openMetrics { _openMetrics.touchGroup(pass.fingerprintSum) }
             if pass.suspicious { try _checkLabelNames(_entry.labels, bytes, line: lineNumber) }
             if !_entry.exemplarLabels.isEmpty { try _checkLabelNames(_entry.exemplarLabels, bytes, line: lineNumber) }
             if format == .openMetrics {

@@ -8,7 +8,7 @@ extension _LineParser {
         entry.kind = .sample
         if current != UInt8(ascii: "{") {
             entry.nameColumn = position + 1
-            entry.name = scanName(metric: true)
+            entry.name = scanMetricName(lastName: &entry.lastMetricName)
             entry.hasName = true
         }
         var separated = false

@@ -134,6 +134,28 @@ struct _LineParser {
         return _ByteRef(start: start, end: index, inScratch: false)
     }
 
+    /// `scanName(metric: true)` for the metric name of a sample line, first tried against `lastName` (the previous
+    /// sample's name, updated here): the line holding the same bytes followed by a byte outside the name class is
+    /// exactly the run the byte-classifying scan would find.
+    @inline(__always) mutating func scanMetricName(lastName: inout [UInt8]) -> _ByteRef {
+        let start = position
+        let cachedCount = lastName.count
+        if cachedCount > 0 && start + cachedCount < length {
+            let same = unsafe lastName.withUnsafeBytes { cached in
+                // Safe: start + cachedCount < length, so the compared bytes lie in the line.
+                unsafe _bytesEqual(line.baseAddress! + start, cached.baseAddress!, cachedCount)
+            }
+            if same && !_isMetricNameChar(byte(start + cachedCount)) {
+                position = start + cachedCount
+                return _ByteRef(start: start, end: position, inScratch: false)
+            }
+        }
+        let name = scanName(metric: true)
+        lastName.removeAll(keepingCapacity: true)
+        unsafe lastName.append(contentsOf: slice(name.start, name.end))
+        return name
+    }
+
     /// Scans a double-quoted string at `position` (which holds `"`), validating escapes and UTF-8, and unescaping
     /// into `scratch` only when a backslash is present.
     @inline(__always)

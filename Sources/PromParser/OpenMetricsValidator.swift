@@ -97,6 +97,8 @@ struct _OpenMetricsValidator {
     var hasSamples = false
     var claimedNames = _FingerprintSet()
     var seenGroups = _FingerprintSet()
+    /// The slot `touchGroup(_:)` read (kept so that the read is not dropped).
+    var touchedSlot: UInt64 = 0
     var hasGroup = false
     var group: UInt64 = 0
     var groupHasTimestamp = false
@@ -138,6 +140,12 @@ struct _OpenMetricsValidator {
             }
             try checkUnitAllowed(line: line)
         }
+    }
+
+    /// Starts loading the group set's slot for a sample whose group hash is likely `groupHash` (the hash of all its
+    /// labels), so that the cache miss overlaps the other checks.
+    @inline(__always) mutating func touchGroup(_ groupHash: UInt64) {
+        touchedSlot = seenGroups.touch(groupHash)
     }
 
     /// Checks a sample line.

@@ -91,6 +91,9 @@ struct _ParsedEntry {
     var exemplarTimestampMilliseconds: Int64 = 0
     var exemplarTimestampSeconds: Double = 0
     var scratch: [UInt8] = []
+    /// The metric name of the last sample line, kept across lines (`reset()` leaves it): a line with the same name
+    /// (consecutive samples of one family) recognises it by comparing words instead of classifying every byte.
+    var lastMetricName: [UInt8] = []
 
     mutating func reset() {
         name = _ByteRef()

@@ -87,4 +87,15 @@ import Testing
             #expect(parser.labelCount == 24)
         }
     }
+
+    @Test func metricNamesThatExtendOrShortenThePreviousOneAreScannedWhole() throws {
+        let names = ["abc_def", "abc_def", "abc_def:x", "abc_de", "abc_def", "abc_defg", "a", "abc_def"]
+        let input = names.map { "\($0){l=\"v\"} 1\n" }.joined() + "abc_def 2\n"
+        var parser = ExpositionParser(format: .prometheusText)
+        parser.feed(Array(input.utf8))
+        parser.finish()
+        var seen: [String] = []
+        while let entry = try parser.next() { if entry == .sample { seen.append(parser.metricName) } }
+        #expect(seen == names + ["abc_def"])
+    }
 }
