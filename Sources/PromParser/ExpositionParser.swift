@@ -210,17 +210,10 @@ struct _ParserCore {
     }
 
     @safe private mutating func _validate(_ line: UnsafeRawBufferPointer, lineNumber: Int) throws(PromParseError) {
-        let scratch = _entry.scratch
-        var failure: PromParseError? = nil
-        unsafe scratch.withUnsafeBytes { scratchBytes in
-            let bytes = unsafe _EntryBytes(line: line, scratch: scratchBytes)
-            do throws(PromParseError) {
-                try self._validate(bytes, lineNumber: lineNumber)
-            } catch {
-                failure = error
-            }
-        }
-        if let failure { throw failure }
+        // Safe: the validators read the scratch buffer but never mutate _entry, so its storage stays in place (and
+        // alive, owned by self) for the whole call.
+        let scratch = unsafe _entry.scratch.withUnsafeBytes { unsafe $0 }
+        try _validate(unsafe _EntryBytes(line: line, scratch: scratch), lineNumber: lineNumber)
     }
 
     private mutating func _validate(_ bytes: _EntryBytes, lineNumber: Int) throws(PromParseError) {
