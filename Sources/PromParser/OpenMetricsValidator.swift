@@ -343,7 +343,7 @@ struct _OpenMetricsValidator {
 }
 
 /// Whether `bytes` equals the UTF-8 of `text`.
-@safe func _equalsStatic(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
+@inline(__always) @safe func _equalsStatic(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
     guard bytes.count == text.utf8CodeUnitCount else { return false }
     guard bytes.count > 0 else { return true }
     // Safe: a StaticString's storage lives for the whole program; both hold bytes.count > 0 bytes.
