@@ -6,11 +6,17 @@
 /// - Complexity: O(n), eight bytes per step.
 @inline(__always) @safe func _hashBytes(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> UInt64
 {
-    let count = bytes.count
-    var hash = seed ^ (UInt64(count) &* 0xFF51_AFD7_ED55_8CCD)
+    // Safe: bytes.baseAddress holds bytes.count bytes.
+    unsafe _hashRaw(bytes.baseAddress, bytes.count, seed: seed)
+}
+
+/// `_hashBytes` of the `count` bytes at `base` (which may be `nil` when `count` is 0).
+@inline(__always) @unsafe func _hashRaw(_ base: UnsafeRawPointer?, _ count: Int, seed: UInt64) -> UInt64 {
+    var hash = seed ^ (UInt64(truncatingIfNeeded: count) &* 0xFF51_AFD7_ED55_8CCD)
     // Every byte is covered by some load and the length is mixed in, so equal hashes need equal lengths and a
     // collision of the multiply-fold steps. Short strings take overlapping loads instead of a byte loop.
     if count >= 8 {
+        let bytes = unsafe base.unsafelyUnwrapped
         var index = 0
         while index + 8 < count {
             // Safe: index + 8 < count.
@@ -22,14 +28,18 @@
         let last = unsafe bytes.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
         hash = _fold(hash ^ last ^ 0x100)
     } else if count >= 4 {
+        let bytes = unsafe base.unsafelyUnwrapped
         // Safe: 4 <= count < 8; the two loads overlap.
         let first = UInt64(unsafe bytes.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
         let last = UInt64(unsafe bytes.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
         hash = _fold(hash ^ (first << 32 | last) ^ 0x200)
     } else if count > 0 {
-        // Safe: 0 < count < 4, so indices 0, count / 2 and count - 1 are in range.
+        let bytes = unsafe base.unsafelyUnwrapped
+        // Safe: 0 < count < 4, so offsets 0, count / 2 and count - 1 are in range.
         let word =
-            UInt64(unsafe bytes[0]) << 16 | UInt64(unsafe bytes[count >> 1]) << 8 | UInt64(unsafe bytes[count - 1])
+            UInt64(unsafe bytes.load(fromByteOffset: 0, as: UInt8.self)) << 16
+            | UInt64(unsafe bytes.load(fromByteOffset: count >> 1, as: UInt8.self)) << 8
+            | UInt64(unsafe bytes.load(fromByteOffset: count - 1, as: UInt8.self))
         hash = _fold(hash ^ word ^ 0x300)
     }
     return _mix(hash)
@@ -57,17 +67,32 @@ struct _FingerprintSet {
     mutating func insert(_ fingerprint: UInt64) -> Bool {
         if (count + 1) * 4 > slots.count * 3 { grow() }
         let key = fingerprint == 0 ? 1 : fingerprint
-        let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: key) & mask
-        while true {
-            let slot = slots[index]
-            if slot == key { return false }
-            if slot == 0 {
-                slots[index] = key
-                count += 1
-                return true
+        let inserted = unsafe slots.withUnsafeMutableBufferPointer { slots in
+            let mask = slots.count - 1
+            var index = Int(truncatingIfNeeded: key) & mask
+            while true {
+                // Safe: index <= mask < slots.count.
+                let slot = unsafe slots[index]
+                if slot == key { return false }
+                if slot == 0 {
+                    unsafe slots[index] = key
+                    return true
+                }
+                index = (index + 1) & mask
             }
-            index = (index + 1) & mask
+        }
+        if inserted { count += 1 }
+        return inserted
+    }
+
+    /// Reads the slot where a lookup of `fingerprint` starts, so that its cache line is on its way while the caller
+    /// does other work before `insert`; returns the slot (store it somewhere, or the read is dropped).
+    @inline(__always) func touch(_ fingerprint: UInt64) -> UInt64 {
+        let key = fingerprint == 0 ? 1 : fingerprint
+        return unsafe slots.withUnsafeBufferPointer { slots in
+            guard slots.count > 0 else { return 0 }
+            // Safe: the index is masked to slots.count - 1 (a power of two).
+            return unsafe slots[Int(truncatingIfNeeded: key) & (slots.count - 1)]
         }
     }
 

@@ -35,7 +35,7 @@ extension ExpositionParser {
 
     /// The metric name or text of the current entry (see `_entryBytes()` for the lifetime of the view).
     @usableFromInline @unsafe func _bytes(of part: _Part) -> UnsafeRawBufferPointer {
-        let ref = part == .name ? _entry.name : _entry.text
+        let ref = part == .name ? _storage.core._entry.name : _storage.core._entry.text
         return unsafe _view(ref)
     }
 
@@ -45,17 +45,17 @@ extension ExpositionParser {
     )
         -> (name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer)
     {
-        let label = exemplar ? _entry.exemplarLabels[index] : _entry.labels[index]
+        let label = exemplar ? _storage.core._entry.exemplarLabels[index] : _storage.core._entry.labels[index]
         return unsafe (_view(label.name), _view(label.value))
     }
 
-    @unsafe private func _view(_ ref: _ByteRef) -> UnsafeRawBufferPointer {
+    @unsafe @inline(__always) private func _view(_ ref: _ByteRef) -> UnsafeRawBufferPointer {
         if ref.inScratch {
-            return unsafe _entry.scratch.withUnsafeBytes {
+            return unsafe _storage.core._entry.scratch.withUnsafeBytes {
                 unsafe UnsafeRawBufferPointer(rebasing: $0[ref.start..<ref.end])
             }
         }
-        return unsafe _input.lineView(ref.start, ref.end)
+        return unsafe _storage.core._input.lineView(ref.start, ref.end)
     }
 
     /// Calls `body` with the unescaped metric name of the current sample or metadata entry.

@@ -29,13 +29,10 @@ public struct ExpositionParser {
     /// The parser's settings.
     public let options: ParserOptions
 
-    var _input: _LineBuffer
-    var _entry = _ParsedEntry()
-    var _openMetrics = _OpenMetricsValidator()
-    var _text = _TextValidator()
-    var _error: PromParseError? = nil
-    var _sawEOFLine = false
-    var _returnedEOF = false
+    /// The mutable state, behind one reference: the struct stays a few words, so that a caller that copies it (for
+    /// example a closure that captures a `var parser`, which copies it out for every accessor call) copies little.
+    /// Copied on write: a copy of the parser never sees the other copy's progress.
+    var _storage: _ParserStorage
 
     /// Creates a parser.
     ///
@@ -45,7 +42,29 @@ public struct ExpositionParser {
     public init(format: ExpositionFormat, options: ParserOptions = ParserOptions()) {
         self.format = format
         self.options = options
-        self._input = _LineBuffer(maxLineLength: options.maxLineLength)
+        self._storage = _ParserStorage(_ParserCore(format: format, options: options))
+    }
+
+    /// The parse state (read-only view, without a copy).
+    var _core: _ParserCore {
+        _read { yield _storage.core }
+    }
+
+    /// The current entry.
+    var _entry: _ParsedEntry {
+        _read { yield _storage.core._entry }
+    }
+
+    /// The line splitter.
+    var _input: _LineBuffer {
+        _read { yield _storage.core._input }
+    }
+
+    /// Makes the state unshared before a mutation.
+    @inline(__always) mutating func _makeUnique() {
+        if !isKnownUniquelyReferenced(&_storage) {
+            _storage = _ParserStorage(_storage.core)
+        }
     }
 
     /// Hands the parser the next chunk of input. The array is retained, not copied; unread bytes of the previous
@@ -55,21 +74,25 @@ public struct ExpositionParser {
     /// - Precondition: ``finish()`` was not called.
     /// - Complexity: O(1), or O(rest of the previous chunk) when ``next()`` was not called until it returned `nil`.
     public mutating func feed(_ chunk: [UInt8]) {
-        _input.feed(chunk)
+        _makeUnique()
+        _storage.core._input.feed(chunk)
     }
 
-    /// Hands the parser the next chunk of input, copying it (for buffers that are reused by the caller).
+    /// Hands the parser the next chunk of input, copying it (for buffers that are reused by the caller). The copy
+    /// goes into the parser's own chunk buffer, which is reused from one call to the next.
     ///
     /// - Parameter bytes: the next bytes of the exposition; copied before the call returns.
     /// - Precondition: ``finish()`` was not called.
     /// - Complexity: O(n) for the copy.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer) {
-        _input.feed(unsafe Array(bytes))
+        _makeUnique()
+        unsafe _storage.core._input.feed(copying: bytes)
     }
 
     /// Marks the end of input; ``next()`` then returns the remaining entries and finally ``PromEntry/eof``.
     public mutating func finish() {
-        _input.finish()
+        _makeUnique()
+        _storage.core._input.finish()
     }
 
     /// Advances to the next entry.
@@ -79,6 +102,48 @@ public struct ExpositionParser {
     /// - Throws: ``PromParseError`` for invalid input. The error is sticky: every later call throws it again.
     /// - Complexity: O(length of the lines consumed).
     public mutating func next() throws(PromParseError) -> PromEntry? {
+        _makeUnique()
+        return try _storage.core.next()
+    }
+
+    /// The 1-based number of the line of the current entry.
+    public var lineNumber: Int { _input.lineNumber }
+}
+
+/// The reference that holds an ``ExpositionParser``'s state.
+///
+/// Exclusivity is not checked dynamically: `core` is only mutated by the mutating methods of `ExpositionParser`,
+/// which hold exclusive access to the parser and make the storage unique first, and only read by its non-mutating
+/// accessors; so no two accesses to one storage's `core` overlap where one of them writes.
+final class _ParserStorage {
+    @exclusivity(unchecked) @safe var core: _ParserCore
+
+    init(_ core: _ParserCore) {
+        self.core = core
+    }
+}
+
+/// The state and logic of ``ExpositionParser``.
+struct _ParserCore {
+    let format: ExpositionFormat
+    let options: ParserOptions
+
+    var _input: _LineBuffer
+    var _entry = _ParsedEntry()
+    var _openMetrics = _OpenMetricsValidator()
+    var _text = _TextValidator()
+    var _error: PromParseError? = nil
+    var _sawEOFLine = false
+    var _returnedEOF = false
+
+    init(format: ExpositionFormat, options: ParserOptions) {
+        self.format = format
+        self.options = options
+        // Offsets into a line are kept in 31 bits (_ByteRef); ParserOptions documents the Int32.max bound.
+        self._input = _LineBuffer(maxLineLength: min(options.maxLineLength, Int(Int32.max) - 1))
+    }
+
+    mutating func next() throws(PromParseError) -> PromEntry? {
         if let error = _error { throw error }
         if _returnedEOF { return nil }
         do {
@@ -88,9 +153,6 @@ public struct ExpositionParser {
             throw error
         }
     }
-
-    /// The 1-based number of the line of the current entry.
-    public var lineNumber: Int { _input.lineNumber }
 
     private mutating func _advance() throws(PromParseError) -> PromEntry? {
         while true {
@@ -120,20 +182,11 @@ public struct ExpositionParser {
     }
 
     private mutating func _parseCurrentLine() throws(PromParseError) -> PromEntry? {
-        let storage = _input.lineInCarry ? _input.carry : _input.chunk
-        let start = _input.lineStart
-        let end = _input.lineEnd
-        var outcome: Result<PromEntry?, PromParseError> = .success(nil)
-        unsafe storage.withUnsafeBytes { buffer in
-            // Safe: start <= end < buffer.count, and buffer[end] is the '\n' sentinel (_LineBuffer invariant).
-            let line = unsafe UnsafeRawBufferPointer(rebasing: buffer[start...end])
-            do throws(PromParseError) {
-                outcome = .success(try self._parse(line))
-            } catch {
-                outcome = .failure(error)
-            }
-        }
-        return try outcome.get()
+        // Safe: a line is current, so lineBase points at it in chunk or carry, followed by its '\n' sentinel at
+        // lineEnd (_LineBuffer invariant); parsing mutates _entry and the validators, never those arrays, and self
+        // keeps them alive.
+        let line = unsafe UnsafeRawBufferPointer(start: _input.lineBase, count: _input.lineEnd - _input.lineStart + 1)
+        return try _parse(line)
     }
 
     @safe private mutating func _parse(_ line: UnsafeRawBufferPointer) throws(PromParseError) -> PromEntry? {
@@ -157,30 +210,27 @@ public struct ExpositionParser {
     }
 
     @safe private mutating func _validate(_ line: UnsafeRawBufferPointer, lineNumber: Int) throws(PromParseError) {
-        let scratch = _entry.scratch
-        var failure: PromParseError? = nil
-        unsafe scratch.withUnsafeBytes { scratchBytes in
-            let bytes = unsafe _EntryBytes(line: line, scratch: scratchBytes)
-            do throws(PromParseError) {
-                try self._validate(bytes, lineNumber: lineNumber)
-            } catch {
-                failure = error
-            }
-        }
-        if let failure { throw failure }
+        // Safe: the validators read the scratch buffer but never mutate _entry, so its storage stays in place (and
+        // alive, owned by self) for the whole call.
+        let scratch = unsafe _entry.scratch.withUnsafeBytes { unsafe $0 }
+        try _validate(unsafe _EntryBytes(line: line, scratch: scratch), lineNumber: lineNumber)
     }
 
     private mutating func _validate(_ bytes: _EntryBytes, lineNumber: Int) throws(PromParseError) {
         if _entry.kind == .sample {
-            try _checkLabelNames(_entry.labels, bytes, line: lineNumber)
-            try _checkLabelNames(_entry.exemplarLabels, bytes, line: lineNumber)
+            // One pass screens the label names and (OpenMetrics) fingerprints the labels; the full name check runs
+            // only when the screen found two similar names or `__name__`.
+            let pass = _LabelPass(_entry.labels, bytes, fingerprints: format == .openMetrics)
+            if format == .openMetrics { _openMetrics.touchGroup(pass.fingerprintSum) }
+            if pass.suspicious { try _checkLabelNames(_entry.labels, bytes, line: lineNumber) }
+            if !_entry.exemplarLabels.isEmpty { try _checkLabelNames(_entry.exemplarLabels, bytes, line: lineNumber) }
             if format == .openMetrics {
-                try _openMetrics.sample(&_entry, bytes, line: lineNumber)
+                try _openMetrics.sample(_entry, bytes, labelFingerprints: pass.fingerprintSum, line: lineNumber)
             } else {
                 try _text.sample(_entry, bytes, line: lineNumber)
             }
         } else if format == .openMetrics {
-            try _openMetrics.metadata(&_entry, bytes, line: lineNumber)
+            try _openMetrics.metadata(_entry, bytes, line: lineNumber)
         } else {
             try _text.metadata(_entry, bytes, line: lineNumber)
         }

@@ -15,7 +15,9 @@ import Darwin
 ///
 /// - Invariant: `carry` never holds more than `maxLineLength + 1` bytes (line plus sentinel).
 /// - Invariant: `chunkPosition <= chunk.count`.
-struct _LineBuffer {
+/// - Invariant: `lineBase` is `nil` or the address of the current line in `chunk`/`carry`, which are not mutated
+///   while it is set (`@safe`: the pointer is only dereferenced through `lineView`, within the line).
+@safe struct _LineBuffer {
     enum Next {
         /// A line is ready at `line`.
         case line
@@ -37,6 +39,8 @@ struct _LineBuffer {
     var lineInCarry = false
     var lineStart = 0
     var lineEnd = 0
+    /// The address of `storage[lineStart]` while a line is current (`nil` otherwise), for the accessors' views.
+    var lineBase: UnsafeRawPointer? = nil
     /// Whether the current line ended with a real line feed (false only for a last line at end of input).
     var lineHadNewline = true
     /// Lines handed out so far (the 1-based number of the current line).
@@ -50,6 +54,7 @@ struct _LineBuffer {
     mutating func feed(_ bytes: [UInt8]) {
         precondition(!finished, "ExpositionParser.feed(_:) called after finish()")
         releaseCarriedLine()
+        unsafe lineBase = nil
         // Unread bytes of the previous chunk may hold whole lines, so they are joined with the new chunk rather
         // than put into `carry` (which only ever holds part of one line, and only once the chunk is used up).
         assert(carry.isEmpty || chunkPosition == chunk.count)
@@ -58,6 +63,31 @@ struct _LineBuffer {
         } else {
             chunk = bytes
         }
+        chunkPosition = 0
+    }
+
+    /// Takes a copy of a new chunk, into the reused `chunk` storage; any unread rest of the previous chunk is kept
+    /// in front of it.
+    mutating func feed(copying bytes: UnsafeRawBufferPointer) {
+        precondition(!finished, "ExpositionParser.feed(_:) called after finish()")
+        releaseCarriedLine()
+        unsafe lineBase = nil
+        assert(carry.isEmpty || chunkPosition == chunk.count)
+        let rest = chunk.count - chunkPosition
+        let needed = rest + bytes.count
+        // Reuse the storage unless it is much larger than needed (after one huge chunk), so that memory stays in
+        // proportion to the chunks fed.
+        if chunk.capacity > 4 * needed && chunk.capacity > 1 << 20 {
+            var fresh: [UInt8] = []
+            fresh.reserveCapacity(needed)
+            fresh.append(contentsOf: chunk[chunkPosition...])
+            chunk = fresh
+        } else if rest == 0 {
+            chunk.removeAll(keepingCapacity: true)
+        } else if chunkPosition > 0 {
+            chunk.removeSubrange(0..<chunkPosition)
+        }
+        unsafe chunk.append(contentsOf: bytes)
         chunkPosition = 0
     }
 
@@ -80,6 +110,8 @@ struct _LineBuffer {
             lineHadNewline = true
             chunkPosition = newline + 1
             lineNumber += 1
+            // Safe: chunk is not empty (it holds the line feed); the address stays valid until chunk is mutated.
+            unsafe lineBase = unsafe chunk.withUnsafeBytes { $0.baseAddress! } + lineStart
             return .line
         }
         let end = newline ?? chunk.count
@@ -100,6 +132,8 @@ struct _LineBuffer {
         lineStart = 0
         lineEnd = carry.count - 1
         lineNumber += 1
+        // Safe: carry holds at least the sentinel; the address stays valid until carry is mutated.
+        unsafe lineBase = unsafe carry.withUnsafeBytes { $0.baseAddress! }
         return .line
     }
 
@@ -108,6 +142,7 @@ struct _LineBuffer {
 
     private mutating func releaseCarriedLine() {
         if lineInCarry {
+            unsafe lineBase = nil
             carry.removeAll(keepingCapacity: true)
             lineInCarry = false
             lineStart = 0
@@ -139,12 +174,9 @@ struct _LineBuffer {
 
     /// The bytes `start..<end` of the current line (offsets into the line), with the lifetime of `lineBytes()`.
     @unsafe @inline(__always) func lineView(_ start: Int, _ end: Int) -> UnsafeRawBufferPointer {
-        let base =
-            lineInCarry
-            ? unsafe carry.withUnsafeBytes { $0.baseAddress } : unsafe chunk.withUnsafeBytes { $0.baseAddress }
-        guard let base = unsafe base else { return unsafe UnsafeRawBufferPointer(start: nil, count: 0) }
+        guard let base = unsafe lineBase else { return unsafe UnsafeRawBufferPointer(start: nil, count: 0) }
         // Safe: the parser only makes references with lineStart + end <= lineEnd < storage.count.
-        return unsafe UnsafeRawBufferPointer(start: base + lineStart + start, count: end - start)
+        return unsafe UnsafeRawBufferPointer(start: base + start, count: end - start)
     }
 
     /// Calls `body` with the current line's bytes including the trailing `\n` sentinel.

@@ -8,7 +8,7 @@ extension _LineParser {
         entry.kind = .sample
         if current != UInt8(ascii: "{") {
             entry.nameColumn = position + 1
-            entry.name = scanName(metric: true)
+            entry.name = scanMetricName(lastName: &entry.lastMetricName)
             entry.hasName = true
         }
         var separated = false
@@ -208,7 +208,7 @@ extension _LineParser {
     }
 
     /// Consumes what follows a label pair; returns `true` after the closing brace.
-    private mutating func labelSeparatorEndsLabels(exemplar: Bool) throws(PromParseError) -> Bool {
+    @inline(__always) private mutating func labelSeparatorEndsLabels(exemplar: Bool) throws(PromParseError) -> Bool {
         let separator = current
         if separator == UInt8(ascii: "}") {
             position += 1

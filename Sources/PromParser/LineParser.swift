@@ -115,7 +115,7 @@ struct _LineParser {
         var index = position
         // Eight bytes at a time while the reads stay within the line and its sentinel, then byte by byte (the
         // '\n' sentinel is no name byte, so the byte loop stops at the end of the line at the latest).
-        while index + 8 <= length + 1 {
+        while index &+ 8 <= length &+ 1 {
             // Safe: index + 8 <= line.count.
             let word = unsafe line.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             let others = _nonNameBytes(word, metric: metric)
@@ -123,7 +123,7 @@ struct _LineParser {
                 position = index + (others.trailingZeroBitCount >> 3)
                 return _ByteRef(start: start, end: position, inScratch: false)
             }
-            index += 8
+            index &+= 8
         }
         if metric {
             while _isMetricNameChar(byte(index)) { index += 1 }
@@ -132,6 +132,28 @@ struct _LineParser {
         }
         position = index
         return _ByteRef(start: start, end: index, inScratch: false)
+    }
+
+    /// `scanName(metric: true)` for the metric name of a sample line, first tried against `lastName` (the previous
+    /// sample's name, updated here): the line holding the same bytes followed by a byte outside the name class is
+    /// exactly the run the byte-classifying scan would find.
+    @inline(__always) mutating func scanMetricName(lastName: inout [UInt8]) -> _ByteRef {
+        let start = position
+        let cachedCount = lastName.count
+        if cachedCount > 0 && start + cachedCount < length {
+            let same = unsafe lastName.withUnsafeBytes { cached in
+                // Safe: start + cachedCount < length, so the compared bytes lie in the line.
+                unsafe _bytesEqual(line.baseAddress! + start, cached.baseAddress!, cachedCount)
+            }
+            if same && !_isMetricNameChar(byte(start + cachedCount)) {
+                position = start + cachedCount
+                return _ByteRef(start: start, end: position, inScratch: false)
+            }
+        }
+        let name = scanName(metric: true)
+        lastName.removeAll(keepingCapacity: true)
+        unsafe lastName.append(contentsOf: slice(name.start, name.end))
+        return name
     }
 
     /// Scans a double-quoted string at `position` (which holds `"`), validating escapes and UTF-8, and unescaping
@@ -193,14 +215,17 @@ struct _LineParser {
     /// first byte that is one of them. The `\n` sentinel bounds the scan.
     @inline(__always) func skipPlainBytes(from start: Int) -> Int {
         var index = start
-        // Reads stay within the line and its sentinel: index + 8 <= length + 1.
-        while index + 8 <= length + 1 {
+        // Reads stay within the line and its sentinel: index + 8 <= length + 1. The words are not searched for
+        // `\n`: the only one they can hold is the sentinel, as their last byte.
+        while index &+ 8 <= length &+ 1 {
             // Safe: index + 8 <= line.count.
             let word = unsafe line.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             let found = _specialBytes(word)
             if found != 0 { return index + (found.trailingZeroBitCount >> 3) }
-            index += 8
+            index &+= 8
         }
+        // The last word ended with the sentinel: every byte of the line was plain.
+        if index > length { return length }
         // Fewer than eight bytes before the end of the line: a byte loop that stops at the sentinel at the latest.
         while true {
             let value = byte(index)
@@ -302,18 +327,16 @@ extension _LineParser {
     }
 }
 
-/// A word with the high bit set in each byte that is `"`, `\\`, `\n` or non-ASCII, and no other bit (exact, no
-/// false positives, so the lowest set bit locates the first such byte).
+/// A word whose lowest set bit is the high bit of its first byte that is `"`, `\\` or non-ASCII (0 when there is
+/// none). Only the lowest set bit is exact: the zero-byte test may also flag a byte above a matching one.
 @inline(__always) func _specialBytes(_ word: UInt64) -> UInt64 {
-    let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    let ones: UInt64 = 0x0101_0101_0101_0101
     let quote = word ^ 0x2222_2222_2222_2222
     let backslash = word ^ 0x5C5C_5C5C_5C5C_5C5C
-    let newline = word ^ 0x0A0A_0A0A_0A0A_0A0A
-    // For each byte x < 0x80: (x & 0x7F) + 0x7F has its high bit set iff x != 0.
-    let isQuote = ((quote & low7) &+ low7) | quote
-    let isBackslash = ((backslash & low7) &+ low7) | backslash
-    let isNewline = ((newline & low7) &+ low7) | newline
-    return (~(isQuote & isBackslash & isNewline) | word) & 0x8080_8080_8080_8080
+    // (x - 1) & ~x has its high bit set for a zero byte x; a borrow only reaches the bytes above a zero byte.
+    let isQuote = (quote &- ones) & ~quote
+    let isBackslash = (backslash &- ones) & ~backslash
+    return (isQuote | isBackslash | word) & 0x8080_8080_8080_8080
 }
 
 /// A word with the high bit set in each byte that is not in `[a-zA-Z0-9_]` (plus `:` when `metric`), and no other
@@ -322,14 +345,15 @@ extension _LineParser {
     let ones: UInt64 = 0x0101_0101_0101_0101
     let high: UInt64 = 0x8080_8080_8080_8080
     let ascii = word & 0x7F7F_7F7F_7F7F_7F7F
-    // For 7-bit bytes x: (x | 0x80) - lo has its high bit set iff x >= lo, and (0x80 + hi) - x iff x <= hi; neither
-    // borrows across bytes.
+    // For 7-bit bytes x and constants c <= 0x80, x + c does not carry into the next byte: x + (0x80 - lo) has its
+    // high bit set iff x >= lo, and x + (0x7F - hi) iff x > hi.
     @inline(__always) func inRange(_ x: UInt64, _ lo: UInt64, _ hi: UInt64) -> UInt64 {
-        ((x | high) &- lo &* ones) & ((high | hi &* ones) &- x)
+        (x &+ (0x80 - lo) &* ones) & ~(x &+ (0x7F - hi) &* ones)
     }
     let letters = inRange(ascii | 0x2020_2020_2020_2020, 0x61, 0x7A)
     let digits = inRange(ascii, 0x30, metric ? 0x3A : 0x39)
-    let underscores = inRange(ascii, 0x5F, 0x5F)
+    // (x ^ 0x5F) + 0x7F has its high bit set iff x != 0x5F.
+    let underscores = ~((ascii ^ 0x5F5F_5F5F_5F5F_5F5F) &+ 0x7F7F_7F7F_7F7F_7F7F)
     return ~((letters | digits | underscores) & ~word) & high
 }
 

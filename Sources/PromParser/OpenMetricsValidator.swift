@@ -16,6 +16,56 @@ enum _Suffix: Equatable {
         }
     }
 
+    /// The suffix whose text is `text`, if any.
+    @safe init?(text: UnsafeRawBufferPointer) {
+        let candidate: _Suffix
+        switch text.count {
+        case 0: candidate = .none
+        case 4: candidate = .sum
+        case 5:
+            // Safe: text holds 5 bytes; "_info" and "_gsum" differ in their second byte.
+            candidate = unsafe text[1] == UInt8(ascii: "g") ? .gsum : .info
+        case 6:
+            // Safe: text holds 6 bytes; "_total" and "_count" differ in their second byte.
+            candidate = unsafe text[1] == UInt8(ascii: "t") ? .total : .count
+        case 7:
+            // Safe: text holds 7 bytes; "_bucket" and "_gcount" differ in their second byte.
+            candidate = unsafe text[1] == UInt8(ascii: "b") ? .bucket : .gcount
+        case 8: candidate = .created
+        default: return nil
+        }
+        guard _equalsStatic(text, candidate.text) else { return nil }
+        self = candidate
+    }
+
+    /// This suffix's bit in `allowedMask(for:)`.
+    var bit: UInt16 {
+        switch self {
+        case .none: return 1 << 0
+        case .total: return 1 << 1
+        case .created: return 1 << 2
+        case .count: return 1 << 3
+        case .sum: return 1 << 4
+        case .bucket: return 1 << 5
+        case .gcount: return 1 << 6
+        case .gsum: return 1 << 7
+        case .info: return 1 << 8
+        }
+    }
+
+    /// The bits of `allowed(for:)`.
+    static func allowedMask(for type: PromMetricType) -> UInt16 {
+        switch type {
+        case .counter: return _Suffix.total.bit | _Suffix.created.bit
+        case .summary: return _Suffix.none.bit | _Suffix.count.bit | _Suffix.sum.bit | _Suffix.created.bit
+        case .histogram: return _Suffix.count.bit | _Suffix.sum.bit | _Suffix.bucket.bit | _Suffix.created.bit
+        case .gaugeHistogram, .gaugeHistogramUnderscore:
+            return _Suffix.gcount.bit | _Suffix.gsum.bit | _Suffix.bucket.bit
+        case .info: return _Suffix.info.bit
+        default: return _Suffix.none.bit
+        }
+    }
+
     /// The suffixes a family of `type` may use on its samples (OpenMetrics 1.0, "Suffixes").
     static func allowed(for type: PromMetricType) -> [_Suffix] {
         switch type {
@@ -47,6 +97,8 @@ struct _OpenMetricsValidator {
     var hasSamples = false
     var claimedNames = _FingerprintSet()
     var seenGroups = _FingerprintSet()
+    /// The slot `touchGroup(_:)` read (kept so that the read is not dropped).
+    var touchedSlot: UInt64 = 0
     var hasGroup = false
     var group: UInt64 = 0
     var groupHasTimestamp = false
@@ -54,7 +106,7 @@ struct _OpenMetricsValidator {
     var point = _HistogramPoint()
 
     /// Checks a `# TYPE`, `# HELP` or `# UNIT` line.
-    mutating func metadata(_ entry: inout _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
+    mutating func metadata(_ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
         let name = bytes.bytes(entry.name)
         if !hasFamily || !familyEquals(name) {
             try closeFamily(line: line)
@@ -90,8 +142,18 @@ struct _OpenMetricsValidator {
         }
     }
 
+    /// Starts loading the group set's slot for a sample whose group hash is likely `groupHash` (the hash of all its
+    /// labels), so that the cache miss overlaps the other checks.
+    @inline(__always) mutating func touchGroup(_ groupHash: UInt64) {
+        touchedSlot = seenGroups.touch(groupHash)
+    }
+
     /// Checks a sample line.
-    mutating func sample(_ entry: inout _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
+    ///
+    /// - Parameter labelFingerprints: the sum of the fingerprints of all the sample's labels (`_LabelPass`).
+    mutating func sample(
+        _ entry: _ParsedEntry, _ bytes: _EntryBytes, labelFingerprints: UInt64, line: Int
+    ) throws(PromParseError) {
         let name = bytes.bytes(entry.name)
         var suffix = hasFamily ? _suffix(of: name) : nil
         if suffix == nil {
@@ -104,7 +166,13 @@ struct _OpenMetricsValidator {
         let stateIndex = type == .stateSet ? labelIndexNamedAfterFamily(entry, bytes) : nil
         let excluded = try rules.check(entry, bytes, stateLabelIndex: stateIndex)
         try checkExemplar(entry, bytes, rules: rules)
-        let groupHash = type == .info ? 0 : _groupHash(entry, bytes, excluding: excluded.index)
+        // The labels minus the one that varies within a MetricPoint (`le`, `quantile`, or a stateset's state label),
+        // as an order-independent fingerprint: the sum of the labels' fingerprints.
+        var groupHash: UInt64 = 0
+        if type != .info {
+            groupHash = labelFingerprints
+            if let index = excluded.index { groupHash &-= _labelFingerprint(entry.labels[index], bytes) }
+        }
         try checkGroup(groupHash, entry, line: line)
         if type._isHistogramLike && rules.suffix != .none {
             try updatePoint(groupHash, entry, threshold: excluded.threshold, suffix: rules.suffix, line: line)
@@ -167,11 +235,17 @@ struct _OpenMetricsValidator {
     @safe private func _suffix(of name: UnsafeRawBufferPointer) -> _Suffix? {
         let type = self.type
         return unsafe familyName.withUnsafeBytes { family -> _Suffix? in
-            guard name.count >= family.count,
-                _memEqual(unsafe UnsafeRawBufferPointer(rebasing: name[0..<family.count]), family)
-            else { return nil }
-            let rest = unsafe UnsafeRawBufferPointer(rebasing: name[family.count...])
-            return _Suffix.allowed(for: type).first { _equalsStatic(rest, $0.text) }
+            let familyCount = family.count
+            guard name.count >= familyCount else { return nil }
+            // Safe: both buffers hold at least familyCount bytes.
+            guard unsafe familyCount == 0 || _bytesEqual(name.baseAddress!, family.baseAddress!, familyCount) else {
+                return nil
+            }
+            let rest = unsafe UnsafeRawBufferPointer(rebasing: name[familyCount...])
+            guard let suffix = _Suffix(text: rest), _Suffix.allowedMask(for: type) & suffix.bit != 0 else {
+                return nil
+            }
+            return suffix
         }
     }
 
@@ -232,50 +306,6 @@ struct _OpenMetricsValidator {
     }
 }
 
-/// The labels of a sample minus the one that varies within a MetricPoint (`le`, `quantile`, or a stateset's
-/// state label), as an order-independent fingerprint: the sum of the labels' fingerprints.
-private func _groupHash(_ entry: _ParsedEntry, _ bytes: _EntryBytes, excluding excluded: Int?) -> UInt64 {
-    var hash: UInt64 = 0
-    let skipped = excluded ?? -1
-    let labels = entry.labels
-    for index in labels.indices where index != skipped {
-        hash &+= _labelHash(labels[index], bytes)
-    }
-    return hash
-}
-
-/// The fingerprint of one label: the hash of `name="value` (unescaped) seeded with the name's length, so that
-/// the split between name and value is part of it. Usually the line holds exactly those bytes, and they are hashed
-/// in place in one pass.
-@safe private func _labelHash(_ label: _LabelRef, _ bytes: _EntryBytes) -> UInt64 {
-    let name = label.name
-    let value = label.value
-    let seed = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: name.count)
-    if !name.inScratch && !value.inScratch && value.start == name.end + 2 {
-        let span = bytes.bytes(_ByteRef(start: name.start, end: value.end, inScratch: false))
-        // Safe: name.end + 1 < value.start <= span's end, so both bytes lie inside the span.
-        let equal = unsafe span[name.count]
-        let quote = unsafe span[name.count + 1]
-        if equal == UInt8(ascii: "=") && quote == UInt8(ascii: "\"") {
-            return _hashBytes(span, seed: seed)
-        }
-    }
-    let nameBytes = bytes.bytes(name)
-    let valueBytes = bytes.bytes(value)
-    let total = nameBytes.count + 2 + valueBytes.count
-    return unsafe withUnsafeTemporaryAllocation(byteCount: total, alignment: 8) { buffer in
-        // Safe: buffer holds name, `="` and value.
-        let base = buffer.baseAddress!
-        if nameBytes.count > 0 { unsafe base.copyMemory(from: nameBytes.baseAddress!, byteCount: nameBytes.count) }
-        unsafe base.storeBytes(of: UInt8(ascii: "="), toByteOffset: nameBytes.count, as: UInt8.self)
-        unsafe base.storeBytes(of: UInt8(ascii: "\""), toByteOffset: nameBytes.count + 1, as: UInt8.self)
-        if valueBytes.count > 0 {
-            unsafe (base + nameBytes.count + 2).copyMemory(from: valueBytes.baseAddress!, byteCount: valueBytes.count)
-        }
-        return _hashBytes(UnsafeRawBufferPointer(buffer), seed: seed)
-    }
-}
-
 /// Whether `name` ends with `_` followed by `unit`.
 @safe func _hasUnitSuffix(_ name: UnsafeRawBufferPointer, _ unit: UnsafeRawBufferPointer) -> Bool {
     guard name.count > unit.count else { return false }
@@ -285,12 +315,39 @@ private func _groupHash(_ entry: _ParsedEntry, _ bytes: _EntryBytes, excluding e
     return _memEqual(unsafe UnsafeRawBufferPointer(rebasing: name[(underscore + 1)...]), unit)
 }
 
+/// Whether the `count` bytes at `a` and at `b` are equal; inline, eight bytes at a time.
+@inline(__always) @unsafe func _bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+    if count >= 8 {
+        var index = 0
+        while index + 8 < count {
+            let x = unsafe a.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let y = unsafe b.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if x != y { return false }
+            index += 8
+        }
+        // The last word may overlap the previous one.
+        return unsafe a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+    }
+    if count >= 4 {
+        return unsafe a.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+            == b.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+            && a.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+                == b.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)
+    }
+    for index in 0..<count
+    where unsafe a.load(fromByteOffset: index, as: UInt8.self) != b.load(fromByteOffset: index, as: UInt8.self) {
+        return false
+    }
+    return true
+}
+
 /// Whether `bytes` equals the UTF-8 of `text`.
-@safe func _equalsStatic(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
+@inline(__always) @safe func _equalsStatic(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
     guard bytes.count == text.utf8CodeUnitCount else { return false }
     guard bytes.count > 0 else { return true }
-    // Safe: a StaticString's storage lives for the whole program.
-    return _memEqual(bytes, unsafe UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    // Safe: a StaticString's storage lives for the whole program; both hold bytes.count > 0 bytes.
+    return unsafe _bytesEqual(bytes.baseAddress!, text.utf8Start, bytes.count)
 }
 
 func semantic(_ line: Int, _ column: Int, _ message: String) -> PromParseError {

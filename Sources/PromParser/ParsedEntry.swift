@@ -27,20 +27,42 @@ public enum PromEntry: Hashable, Sendable {
 
 /// A range of bytes of the current entry: either in the current line, or (when it had to be unescaped) in the
 /// entry's scratch buffer.
+///
+/// Stored in 8 bytes (offsets fit 31 bits: lines are at most `Int32.max` bytes, and so is the scratch text of one
+/// line), so that a label is 20 bytes and the per-sample label array stays small.
 struct _ByteRef {
-    var start = 0
-    var end = 0
-    var inScratch = false
+    /// `start`, with `inScratch` in bit 31.
+    private var _start: UInt32 = 0
+    private var _end: UInt32 = 0
 
-    var count: Int { end - start }
+    init() {}
+
+    @inline(__always) init(start: Int, end: Int, inScratch: Bool) {
+        assert(start >= 0 && start <= end && end <= Int(Int32.max))
+        _start = UInt32(truncatingIfNeeded: start) | (inScratch ? 1 << 31 : 0)
+        _end = UInt32(truncatingIfNeeded: end)
+    }
+
+    @inline(__always) var start: Int { Int(_start & 0x7FFF_FFFF) }
+    @inline(__always) var end: Int { Int(_end) }
+    @inline(__always) var inScratch: Bool { _start & (1 << 31) != 0 }
+    @inline(__always) var count: Int { end - start }
 }
 
 /// One label of the current entry, as references into the line or the scratch buffer.
 struct _LabelRef {
     var name: _ByteRef
     var value: _ByteRef
+    private var _column: Int32
+
+    @inline(__always) init(name: _ByteRef, value: _ByteRef, column: Int) {
+        self.name = name
+        self.value = value
+        self._column = Int32(truncatingIfNeeded: column)
+    }
+
     /// 1-based column of the label name, for error messages.
-    var column: Int
+    @inline(__always) var column: Int { Int(_column) }
 }
 
 /// The parse result of the current line, kept as offsets so that nothing is copied per sample.
@@ -69,6 +91,9 @@ struct _ParsedEntry {
     var exemplarTimestampMilliseconds: Int64 = 0
     var exemplarTimestampSeconds: Double = 0
     var scratch: [UInt8] = []
+    /// The metric name of the last sample line, kept across lines (`reset()` leaves it): a line with the same name
+    /// (consecutive samples of one family) recognises it by comparing words instead of classifying every byte.
+    var lastMetricName: [UInt8] = []
 
     mutating func reset() {
         name = _ByteRef()
@@ -114,5 +139,5 @@ struct _EntryBytes {
     guard count == b.count else { return false }
     guard count > 0 else { return true }
     // Safe: both buffers hold count bytes.
-    return unsafe memcmp(a.baseAddress!, b.baseAddress!, count) == 0
+    return unsafe _bytesEqual(a.baseAddress!, b.baseAddress!, count)
 }

@@ -103,23 +103,28 @@ struct _TextValidator {
 }
 
 /// Label rules common to both formats: no two labels with one name, and no `__name__` label.
-func _checkLabelNames(_ labels: [_LabelRef], _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
+@safe func _checkLabelNames(_ labels: [_LabelRef], _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
     let count = labels.count
     guard count > 0 else { return }
     // Compare cheap keys of the names pairwise, and the bytes only when two keys are equal; the error is the one the
     // plain pairwise loop reports (the first name, in order, that has a later duplicate).
-    let failed: Bool = unsafe withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
-        for index in 0..<count {
-            let name = bytes.bytes(labels[index].name)
-            let key = _nameKey(name)
-            if key == _reservedNameKey && _equalsStatic(name, "__name__") { return true }
-            // Safe: index < count == keys.count.
-            unsafe keys[index] = key
-            for earlier in 0..<index where unsafe keys[earlier] == key {
-                return true
+    let failed: Bool = unsafe labels.withUnsafeBufferPointer { refs in
+        unsafe withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
+            for index in 0..<count {
+                // Safe: index < count == refs.count == keys.count; the name lies within its buffer.
+                let ref = unsafe refs[index].name
+                let base = unsafe (ref.inScratch ? bytes.scratch.baseAddress : bytes.line.baseAddress)
+                let key = unsafe _nameKey(base, ref.start, ref.count)
+                if key == _reservedNameKey && _equalsStatic(bytes.bytes(ref), "__name__") { return true }
+                unsafe keys[index] = key
+                var earlier = 0
+                while earlier < index {
+                    if unsafe keys[earlier] == key { return true }
+                    earlier += 1
+                }
             }
+            return false
         }
-        return false
     }
     guard failed else { return }
     for first in 0..<count {
@@ -134,13 +139,14 @@ func _checkLabelNames(_ labels: [_LabelRef], _ bytes: _EntryBytes, line: Int) th
 }
 
 /// The key of `__name__`.
-private let _reservedNameKey: UInt64 = 0x5F5F_656D_616E_5F5F ^ (8 << 56)
+let _reservedNameKey: UInt64 = 0x5F5F_656D_616E_5F5F ^ (8 << 56)
 
 /// A cheap key of a name: equal names have equal keys; distinct names seldom share one (names of up to three
 /// bytes, of eight bytes, and names of different lengths below 256 never do).
-@inline(__always) @safe func _nameKey(_ name: UnsafeRawBufferPointer) -> UInt64 {
-    let count = name.count
+@inline(__always) @unsafe func _nameKey(_ base: UnsafeRawPointer?, _ start: Int, _ count: Int) -> UInt64 {
     let length = UInt64(truncatingIfNeeded: count) << 56
+    guard count > 0, let base = unsafe base else { return length }
+    let name = unsafe base + start
     if count >= 8 {
         // Safe: count >= 8; the loads may overlap.
         let first = unsafe name.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
@@ -156,7 +162,7 @@ private let _reservedNameKey: UInt64 = 0x5F5F_656D_616E_5F5F ^ (8 << 56)
     var key = length
     for index in 0..<count {
         // Safe: index < count.
-        key |= UInt64(unsafe name[index]) << (8 * UInt64(index))
+        key |= UInt64(unsafe name.load(fromByteOffset: index, as: UInt8.self)) << (8 * UInt64(index))
     }
     return key
 }

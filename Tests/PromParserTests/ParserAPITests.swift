@@ -212,4 +212,58 @@ import Testing
         #expect(parse("+12") == 12)
         #expect(parse("1.0") == nil)
     }
+
+    @Test func suffixLookupMatchesTheSuffixTexts() {
+        let all: [_Suffix] = [.none, .total, .created, .count, .sum, .bucket, .gcount, .gsum, .info]
+        for suffix in all {
+            let text = "\(suffix.text)"
+            let found = Array(text.utf8).withUnsafeBytes { _Suffix(text: $0) }
+            #expect(found == suffix, "\(text)")
+        }
+        for text in ["_tota", "_totals", "_Total", "_sums", "_infx", "_gsux", "_buckex", "_gcounx", "_createx", "x"] {
+            #expect(Array(text.utf8).withUnsafeBytes { _Suffix(text: $0) } == nil, "\(text)")
+        }
+        for type in PromMetricType.allCases {
+            var mask: UInt16 = 0
+            for suffix in _Suffix.allowed(for: type) { mask |= suffix.bit }
+            #expect(mask == _Suffix.allowedMask(for: type), "\(type)")
+        }
+    }
+
+    @Test func copyingFeedReusesItsBufferAndKeepsAnUnfinishedLine() throws {
+        var parser = ExpositionParser(format: .prometheusText)
+        var names: [String] = []
+        // Chunks that split lines anywhere, fed through one reused caller buffer.
+        let input = Array("alpha 1\nbeta{x=\"y\"} 2\ngamma 3\n".utf8)
+        var buffer = [UInt8](repeating: 0, count: 5)
+        var start = 0
+        while start < input.count {
+            let end = min(start + 5, input.count)
+            buffer.replaceSubrange(0..<buffer.count, with: input[start..<end])
+            buffer.withUnsafeBytes { parser.feed($0) }
+            // Pull only one entry per chunk, so that whole unread lines stay in the chunk buffer.
+            if let entry = try parser.next(), entry == .sample { names.append(parser.metricName) }
+            start = end
+        }
+        parser.finish()
+        while let entry = try parser.next() { if entry == .sample { names.append(parser.metricName) } }
+        #expect(names == ["alpha", "beta", "gamma"])
+    }
+
+    @Test func aCopiedParserContinuesIndependently() throws {
+        var parser = ExpositionParser(format: .openMetrics)
+        parser.feed(Array("# TYPE a counter\na_total 1\na_total 2\n# EOF\n".utf8))
+        parser.finish()
+        #expect(try parser.next() == .type)
+        #expect(try parser.next() == .sample)
+        var copy = parser
+        #expect(try copy.next() == .sample)
+        #expect(copy.value == 2)
+        // The original did not move on with the copy.
+        #expect(parser.value == 1)
+        #expect(try parser.next() == .sample)
+        #expect(parser.value == 2)
+        #expect(try parser.next() == .eof)
+        #expect(try copy.next() == .eof)
+    }
 }
