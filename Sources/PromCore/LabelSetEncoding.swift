@@ -87,8 +87,7 @@ enum LabelSetEncoding {
     /// Non-zero when `word` holds a backslash, a double quote or a line feed.
     @inlinable @inline(__always)
     static func escapedBits(_ word: UInt64) -> UInt64 {
-        LabelHasher.matchBits(word, UInt8(ascii: "\\")) | LabelHasher.matchBits(word, UInt8(ascii: "\""))
-            | LabelHasher.matchBits(word, UInt8(ascii: "\n"))
+        LabelHasher.escapeBits(word) | LabelHasher.matchBits(word, UInt8(ascii: "\n"))
     }
 
     /// Writes the UTF-8 bytes of a label name at `target`.

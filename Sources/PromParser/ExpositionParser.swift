@@ -139,8 +139,8 @@ struct _ParserCore {
     init(format: ExpositionFormat, options: ParserOptions) {
         self.format = format
         self.options = options
-        // Offsets into a line are kept in 31 bits (_ByteRef); ParserOptions documents the Int32.max bound.
-        self._input = _LineBuffer(maxLineLength: min(options.maxLineLength, Int(Int32.max) - 1))
+        // Offsets into a line are kept in 31 bits (_ByteRef); the public `var` may have been set to anything.
+        self._input = _LineBuffer(maxLineLength: ParserOptions.clampedLineLength(options.maxLineLength))
     }
 
     mutating func next() throws(PromParseError) -> PromEntry? {

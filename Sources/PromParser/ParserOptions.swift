@@ -16,8 +16,12 @@ public struct ParserOptions: Hashable, Sendable {
     }
 
     /// The longest line accepted, in bytes, not counting the line feed. A longer line is a
-    /// ``PromParseError/Kind/lineTooLong`` error instead of unbounded buffering. Default 1 MiB.
+    /// ``PromParseError/Kind/lineTooLong`` error instead of unbounded buffering. Default 1 MiB. The parser uses it
+    /// clamped to ``lineLengthRange`` (line offsets are kept in 31 bits), so no value makes it trap.
     public var maxLineLength: Int
+
+    /// The line limits a parser applies: a `maxLineLength` outside is taken as the nearest bound.
+    public static let lineLengthRange = 16...(Int(Int32.max) - 1)
     /// The validation level; default ``Validation/strict``.
     public var validation: Validation
     /// Accept quoted metric and label names (`{"my.metric", "label.name"="v"}`, `# TYPE "my.metric" gauge`), the
@@ -27,13 +31,17 @@ public struct ParserOptions: Hashable, Sendable {
     /// Creates options.
     ///
     /// - Parameters:
-    ///   - maxLineLength: the longest line in bytes; must be at least 16 and at most `Int32.max`.
+    ///   - maxLineLength: the longest line in bytes; clamped to ``lineLengthRange``.
     ///   - validation: how much to check.
     ///   - allowsQuotedNames: whether quoted UTF-8 names are accepted.
     public init(maxLineLength: Int = 1 << 20, validation: Validation = .strict, allowsQuotedNames: Bool = true) {
-        precondition(maxLineLength >= 16 && maxLineLength <= Int(Int32.max), "maxLineLength out of range")
-        self.maxLineLength = maxLineLength
+        self.maxLineLength = ParserOptions.clampedLineLength(maxLineLength)
         self.validation = validation
         self.allowsQuotedNames = allowsQuotedNames
+    }
+
+    /// `length` moved into ``lineLengthRange``.
+    static func clampedLineLength(_ length: Int) -> Int {
+        min(max(length, lineLengthRange.lowerBound), lineLengthRange.upperBound)
     }
 }

@@ -25,7 +25,7 @@ struct ParseCommand: ParsableCommand {
     @Flag(help: "Check only the grammar, like Prometheus' scrape parsers (no cross-line OpenMetrics rules).")
     var syntaxOnly = false
 
-    @Option(help: "The longest accepted line in bytes.")
+    @Option(help: "The longest accepted line in bytes (16 to 2^31 - 2; others are taken as the nearest bound).")
     var maxLineLength = 1 << 20
 
     @Argument(help: "The exposition file, or - for standard input.")
@@ -45,7 +45,7 @@ struct ParseCommand: ParsableCommand {
             }
         }
         let options = ParserOptions(
-            maxLineLength: max(16, maxLineLength), validation: syntaxOnly ? .syntaxOnly : .strict)
+            maxLineLength: maxLineLength, validation: syntaxOnly ? .syntaxOnly : .strict)
         do {
             let output = try NormalizedDump.render(input, format: format, options: options)
             Self.writeAll(1, output)

@@ -67,6 +67,25 @@ import Testing
         #expect(names == ["a", "b"])
     }
 
+    @Test func anOutOfRangeLineLimitIsClampedNotATrap() throws {
+        #expect(ParserOptions(maxLineLength: 0).maxLineLength == 16)
+        #expect(ParserOptions(maxLineLength: -1).maxLineLength == 16)
+        #expect(ParserOptions(maxLineLength: .max).maxLineLength == Int(Int32.max) - 1)
+        // The public `var` can be set past the range after init: the parser clamps it too.
+        var options = ParserOptions()
+        options.maxLineLength = -7
+        var parser = ExpositionParser(format: .prometheusText, options: options)
+        parser.feed(Array("this_line_is_much_too_long 1\n".utf8))
+        #expect(throws: PromParseError.self) { while try parser.next() != nil {} }
+        options.maxLineLength = .max
+        parser = ExpositionParser(format: .prometheusText, options: options)
+        parser.feed(Array("this_line_is_much_too_long 1\n".utf8))
+        parser.finish()
+        var samples = 0
+        while let entry = try parser.next() { if entry == .sample { samples += 1 } }
+        #expect(samples == 1)
+    }
+
     @Test func aLineLongerThanTheLimitIsAClearErrorWhateverTheChunking() {
         let options = ParserOptions(maxLineLength: 16)
         let input = Array("short 1\nthis_line_is_much_too_long 1\n".utf8)
