@@ -19,6 +19,11 @@ package final class FamilyCore: @unchecked Sendable {
     /// `labelPrefixLengths[k]`: bytes before label k's value in an encoded set (`,` + `name="`).
     @usableFromInline let labelPrefixLengths: [Int]
     @usableFromInline let index: LabelIndex
+    /// The seed of the family's label hashes: random per family, so crafted label values cannot aim at one
+    /// bucket. Kept in the family (not a global) so that a lookup reads no lazily initialised global.
+    @usableFromInline let hashSeed = UInt64.random(in: 1...UInt64.max)
+    /// Whether lookups read `String` values in place (``StringRepresentation/isVerified``), for the same reason.
+    @usableFromInline let readsStringsInPlace = StringRepresentation.isVerified
     @usableFromInline let log = SeriesLog()
     /// The series limit, or `Int.max`.
     @usableFromInline let seriesLimit: Int
@@ -77,7 +82,7 @@ package final class FamilyCore: @unchecked Sendable {
     @inlinable
     func cell<Values: Collection>(for values: Values) -> SeriesCell where Values.Element: LabelValue {
         guard values.count == labelCount else { return mismatched() }
-        let hasher = LabelHasher.hashing(values)
+        let hasher = LabelHasher.hashing(values, seed: hashSeed, readsStrings: readsStringsInPlace)
         let found = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasEscapable) }) {
             $0
         }
@@ -90,7 +95,7 @@ package final class FamilyCore: @unchecked Sendable {
     func withCell<Values: Collection, R>(for values: Values, _ body: (SeriesCell) -> R) -> R
     where Values.Element: LabelValue {
         guard values.count == labelCount else { return body(mismatched()) }
-        let hasher = LabelHasher.hashing(values)
+        let hasher = LabelHasher.hashing(values, seed: hashSeed, readsStrings: readsStringsInPlace)
         let result: R? = index.withCell(
             hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasEscapable) }
         ) {
@@ -115,37 +120,115 @@ package final class FamilyCore: @unchecked Sendable {
             var label = 0
             // Indexing (not `for in`) borrows each value: no retain and release per label.
             var index = values.startIndex
+            // Folded away when specialised: `String` values are read without a closure.
+            let readsStrings = Values.Element.self == String.self && readsStringsInPlace
             while index != values.endIndex {
                 // Safe: label < labelCount because the caller checked values.count == labelCount.
                 position &+= unsafe prefixes[label]
                 label &+= 1
-                let matched = unsafe values[index].withLabelValueBytes { bytes -> Bool in
-                    let count = bytes.count
-                    // Without a backslash or quote in any value, equal bytes followed by a quote prove
-                    // equality: the compared stored bytes hold no escape sequence and no quote, so the quote
-                    // after them closes this value. (A raw quote could otherwise span the closing quote and
-                    // the next label's name, `a",b=`, and a raw backslash could equal half of an escape.)
-                    // A value with a line feed never compares equal this way and takes the escaped compare.
-                    if !hasEscapable, position &+ count < end,
-                        unsafe base.load(fromByteOffset: position &+ count, as: UInt8.self) == UInt8(ascii: "\""),
-                        unsafe LabelSetEncoding.bytesEqual(bytes.baseAddress, base + position, count)
-                    {
-                        position &+= count &+ 1
-                        return true
+                let next: Int
+                if readsStrings {
+                    let value = unsafe unsafeBitCast(values[index], to: String.self)
+                    let representation = StringRepresentation(value)
+                    if representation.isSmall {
+                        next = unsafe FamilyCore.matchSmallValue(
+                            representation, stored: base, at: position, end: end, hasEscapable: hasEscapable)
+                    } else if representation.isTailAllocated {
+                        next = withExtendedLifetime(value) {
+                            unsafe FamilyCore.matchValue(
+                                representation.tailBytes, stored: base, at: position, end: end,
+                                hasEscapable: hasEscapable)
+                        }
+                    } else {
+                        next = unsafe value.withLabelValueBytes {
+                            unsafe FamilyCore.matchValue(
+                                $0, stored: base, at: position, end: end, hasEscapable: hasEscapable)
+                        }
                     }
-                    guard unsafe hasEscapable || LabelSetEncoding.containsEscapedByte(bytes) else { return false }
-                    guard position < end else { return false }
-                    let rest = unsafe UnsafeRawBufferPointer(start: base + position, count: end &- position)
-                    guard let length = unsafe LabelSetEncoding.matchEscapedSlow(bytes, stored: rest) else {
-                        return false
+                } else {
+                    next = unsafe values[index].withLabelValueBytes {
+                        unsafe FamilyCore.matchValue(
+                            $0, stored: base, at: position, end: end, hasEscapable: hasEscapable)
                     }
-                    position &+= length &+ 1
-                    return true
                 }
-                if !matched { return false }
+                if next < 0 { return false }
+                position = next
                 values.formIndex(after: &index)
             }
             return position == end
+        }
+    }
+
+    /// Compares one raw value with its stored, escaped form at `position` (just after `name="`).
+    ///
+    /// - Returns: The position after the value's closing quote, or -1 when the value differs.
+    @inlinable @inline(__always)
+    static func matchValue(
+        _ bytes: UnsafeRawBufferPointer, stored base: UnsafeRawPointer, at position: Int, end: Int,
+        hasEscapable: Bool
+    ) -> Int {
+        let count = bytes.count
+        // Without a backslash or quote in any value, equal bytes followed by a quote prove equality: the
+        // compared stored bytes hold no escape sequence and no quote, so the quote after them closes this
+        // value. (A raw quote could otherwise span the closing quote and the next label's name, `a",b=`, and a
+        // raw backslash could equal half of an escape.) A value with a line feed never compares equal this way
+        // and takes the escaped compare.
+        if !hasEscapable, position &+ count < end,
+            unsafe base.load(fromByteOffset: position &+ count, as: UInt8.self) == UInt8(ascii: "\""),
+            unsafe LabelSetEncoding.bytesEqual(bytes.baseAddress, base + position, count)
+        {
+            return position &+ count &+ 1
+        }
+        guard unsafe hasEscapable || LabelSetEncoding.containsEscapedByte(bytes) else { return -1 }
+        guard position < end else { return -1 }
+        let rest = unsafe UnsafeRawBufferPointer(start: base + position, count: end &- position)
+        guard let length = unsafe LabelSetEncoding.matchEscapedSlow(bytes, stored: rest) else { return -1 }
+        return position &+ length &+ 1
+    }
+
+    /// ``matchValue(_:stored:at:end:hasEscapable:)`` for a small string, whose bytes are in two words.
+    ///
+    /// One 16-byte load from the stored label set covers the value and its closing quote (a small string has at
+    /// most 15 bytes). Loaded so that it ends at the quote, shifted down to the value's start, it must equal the
+    /// value's bytes, a quote and zeros (a small string's unused bytes are zero); loaded from the value's start
+    /// (for the first label), it must equal them masked to the value's length plus one. A value with bytes to
+    /// escape, or too close to both ends of the label set, takes the byte compare.
+    @inlinable @inline(__always)
+    static func matchSmallValue(
+        _ value: StringRepresentation, stored base: UnsafeRawPointer, at position: Int, end: Int,
+        hasEscapable: Bool
+    ) -> Int {
+        let count = value.smallCount
+        let quote = position &+ count
+        if !hasEscapable, quote < end {
+            let expected = value.smallBytes | UInt128(UInt8(ascii: "\"")) &<< UInt128(8 &* count)
+            var equal: Bool?
+            if quote >= 15 {
+                // Safe: [quote - 15, quote] lies within [0, end).
+                let low = unsafe base.loadUnaligned(fromByteOffset: quote &- 15, as: UInt64.self)
+                let high = unsafe base.loadUnaligned(fromByteOffset: quote &- 7, as: UInt64.self)
+                equal = (UInt128(high) << 64 | UInt128(low)) &>> UInt128(8 &* (15 &- count)) == expected
+            } else if position &+ 16 <= end {
+                // Safe: [position, position + 16) lies within [0, end).
+                let low = unsafe base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                let high = unsafe base.loadUnaligned(fromByteOffset: position &+ 8, as: UInt64.self)
+                let mask = UInt128.max &>> UInt128(8 &* (15 &- count))
+                equal = (UInt128(high) << 64 | UInt128(low)) & mask == expected
+            }
+            if let equal {
+                if equal { return quote &+ 1 }
+                // Unequal bytes prove inequality unless the value holds a line feed (stored as `\n`).
+                let lineFeeds =
+                    LabelHasher.matchBits(value.smallFirst, UInt8(ascii: "\n"))
+                    | LabelHasher.matchBits(value.smallSecond, UInt8(ascii: "\n"))
+                if lineFeeds == 0 { return -1 }
+            }
+        }
+        var words = (value.smallFirst, value.smallSecond)
+        return unsafe withUnsafeBytes(of: &words) { spilled in
+            unsafe matchValue(
+                UnsafeRawBufferPointer(rebasing: spilled.prefix(count)), stored: base, at: position, end: end,
+                hasEscapable: hasEscapable)
         }
     }
 
@@ -233,7 +316,7 @@ package final class FamilyCore: @unchecked Sendable {
     /// - Returns: Whether a series was removed.
     func remove<Values: Collection>(_ values: Values) -> Bool where Values.Element: LabelValue {
         guard values.count == labelCount else { return false }
-        let hasher = LabelHasher.hashing(values)
+        let hasher = LabelHasher.hashing(values, seed: hashSeed, readsStrings: readsStringsInPlace)
         guard
             let cell = index.remove(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasEscapable) })
         else { return false }
@@ -284,11 +367,25 @@ package final class FamilyCore: @unchecked Sendable {
 
 extension LabelHasher {
     /// Hashes every value of a lookup.
+    ///
+    /// - Parameters:
+    ///   - values: The label values, in label order.
+    ///   - seed: The family's seed.
+    ///   - readsStrings: Whether `String` values may be read in place (``StringRepresentation/isVerified``).
     @inlinable
-    static func hashing<Values: Collection>(_ values: Values) -> LabelHasher where Values.Element: LabelValue {
-        var hasher = LabelHasher()
+    static func hashing<Values: Collection>(_ values: Values, seed: UInt64, readsStrings: Bool) -> LabelHasher
+    where Values.Element: LabelValue {
+        var hasher = LabelHasher(seed: seed)
         // Indexing (not `for in`) borrows each value: no retain and release per label.
         var index = values.startIndex
+        // Folded away when specialised: `String` values are read without a closure.
+        if Values.Element.self == String.self && readsStrings {
+            while index != values.endIndex {
+                hasher.combine(string: unsafe unsafeBitCast(values[index], to: String.self))
+                values.formIndex(after: &index)
+            }
+            return hasher
+        }
         while index != values.endIndex {
             unsafe values[index].withLabelValueBytes { unsafe hasher.combine($0) }
             values.formIndex(after: &index)

@@ -11,7 +11,7 @@
 ///
 /// Performance: the six W1 label values (about 100 bytes) take about 35 ns, most of it the closure through
 /// which each `String` hands out its bytes (a small string is first spilled to the stack), not the multiplies.
-/// The seed is random per process, so crafted label values cannot aim at one bucket across restarts.
+/// The seed is random per family, so crafted label values cannot aim at one bucket across restarts.
 @frozen
 @usableFromInline
 struct LabelHasher {
@@ -19,18 +19,22 @@ struct LabelHasher {
     @usableFromInline var state: UInt64
     /// The seed of the next value: the process seed advanced once per value.
     @usableFromInline var nextSeed: UInt64
-    /// Whether a value holds a backslash or a double quote (bytes that the stored encoding escapes).
-    @usableFromInline var hasEscapable: Bool
+    /// Non-zero when a value holds a backslash or a double quote (bytes that the stored encoding escapes).
+    @usableFromInline var escapes: UInt64
 
+    /// Whether a value holds a backslash or a double quote.
     @inlinable
-    init() {
-        self.state = 0
-        self.nextSeed = LabelHasher.seed
-        self.hasEscapable = false
-    }
+    var hasEscapable: Bool { escapes != 0 }
 
-    @usableFromInline
-    static let seed: UInt64 = UInt64.random(in: 1...UInt64.max)
+    /// Starts a hash.
+    ///
+    /// - Parameter seed: The family's random seed (see ``FamilyCore/hashSeed``).
+    @inlinable
+    init(seed: UInt64) {
+        self.state = 0
+        self.nextSeed = seed
+        self.escapes = 0
+    }
 
     @usableFromInline static let secret0: UInt64 = 0xA076_1D64_78BD_642F
     @usableFromInline static let secret1: UInt64 = 0xE703_7ED1_A0B4_28DB
@@ -59,47 +63,75 @@ struct LabelHasher {
         matchBits(word, UInt8(ascii: "\\")) | matchBits(word, UInt8(ascii: "\""))
     }
 
+    /// Non-zero when one of the 16 bytes of two words is a backslash or a double quote.
+    @inlinable @inline(__always)
+    static func escapeMask(_ first: UInt64, _ second: UInt64) -> UInt64 {
+        escapeBits(first) | escapeBits(second)
+    }
+
     /// Adds the next label value.
     ///
     /// - Parameter bytes: The UTF-8 bytes of the value.
     @inlinable @inline(__always)
     mutating func combine(_ bytes: UnsafeRawBufferPointer) {
         let count = bytes.count
+        guard let base = bytes.baseAddress else { return combine(first: 0, second: 0, count: 0) }
+        if count > 16 {
+            // Safe: every load below lies within [0, count): offset + 16 <= count, and the last block
+            // starts at count - 16 >= 1.
+            let seed = nextSeed
+            var offset = 0
+            var blocks: UInt64 = 0
+            while offset &+ 16 < count {
+                let a = unsafe base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                let b = unsafe base.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self)
+                escapes |= LabelHasher.escapeBits(a) | LabelHasher.escapeBits(b)
+                // Independent products: the block's offset enters through the seed.
+                blocks ^= LabelHasher.fold(a ^ LabelHasher.secret1 ^ seed, b ^ LabelHasher.secret2 ^ UInt64(offset))
+                offset &+= 16
+            }
+            state ^= blocks
+            let first = unsafe base.loadUnaligned(fromByteOffset: count &- 16, as: UInt64.self)
+            let second = unsafe base.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+            combine(first: first, second: second, count: count)
+        } else if count >= 8 {
+            // Safe: 0 + 8 <= count, and the tail lies within [8, count).
+            let first = unsafe base.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+            combine(first: first, second: unsafe LabelHasher.loadUpTo8(base + 8, count: count &- 8), count: count)
+        } else {
+            // Safe: count < 8 bytes from base.
+            combine(first: unsafe LabelHasher.loadUpTo8(base, count: count), second: 0, count: count)
+        }
+    }
+
+    /// Adds the next label value, or the last 16 bytes of a longer one, as two words.
+    ///
+    /// For a value of at most 16 bytes, `first` and `second` are its bytes 0..<8 and 8..<16 zero-extended
+    /// (exactly what a small `String` holds); for a longer one, its last 16 bytes, after its blocks were
+    /// folded into `state`.
+    @inlinable @inline(__always)
+    mutating func combine(first: UInt64, second: UInt64, count: Int) {
         let seed = nextSeed
         nextSeed = seed &+ LabelHasher.secret0
-        var first: UInt64 = 0
-        var second: UInt64 = 0
-        var escape: UInt64 = 0
-        var hash: UInt64 = 0
-        if let base = bytes.baseAddress {
-            if count > 16 {
-                // Safe: every load below lies within [0, count): offset + 16 <= count, and the last block
-                // starts at count - 16 >= 1.
-                var offset = 0
-                while offset &+ 16 < count {
-                    let a = unsafe base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                    let b = unsafe base.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self)
-                    escape |= LabelHasher.escapeBits(a) | LabelHasher.escapeBits(b)
-                    // Independent products: the block's offset enters through the seed.
-                    hash ^= LabelHasher.fold(a ^ LabelHasher.secret1 ^ seed, b ^ LabelHasher.secret2 ^ UInt64(offset))
-                    offset &+= 16
-                }
-                first = unsafe base.loadUnaligned(fromByteOffset: count &- 16, as: UInt64.self)
-                second = unsafe base.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
-            } else if count >= 8 {
-                // Safe: 0 + 8 <= count, and the tail lies within [8, count).
-                first = unsafe base.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
-                second = unsafe LabelHasher.loadUpTo8(base + 8, count: count &- 8)
-            } else {
-                // Safe: count < 8 bytes from base.
-                first = unsafe LabelHasher.loadUpTo8(base, count: count)
-            }
-        }
         // Zero bytes never read as backslashes or quotes.
-        escape |= LabelHasher.escapeBits(first) | LabelHasher.escapeBits(second)
-        hash ^= LabelHasher.fold(first ^ LabelHasher.secret1 ^ seed, second ^ LabelHasher.secret2 ^ UInt64(count))
-        state ^= hash
-        hasEscapable = hasEscapable || escape != 0
+        escapes |= LabelHasher.escapeMask(first, second)
+        state ^= LabelHasher.fold(first ^ LabelHasher.secret1 ^ seed, second ^ LabelHasher.secret2 ^ UInt64(count))
+    }
+
+    /// Adds the next label value, reading a native `String`'s bytes in place (see ``StringRepresentation``).
+    ///
+    /// Only call it when `StringRepresentation.isVerified`.
+    @inlinable @inline(__always)
+    mutating func combine(string value: String) {
+        let representation = StringRepresentation(value)
+        if representation.isSmall {
+            combine(
+                first: representation.smallFirst, second: representation.smallSecond, count: representation.smallCount)
+        } else if representation.isTailAllocated {
+            withExtendedLifetime(value) { unsafe combine(representation.tailBytes) }
+        } else {
+            unsafe value.withLabelValueBytes { unsafe combine($0) }
+        }
     }
 
     /// The `count` bytes (0 to 8) at `base` in one word, zero-extended: exactly the little-endian word that

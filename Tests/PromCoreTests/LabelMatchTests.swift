@@ -12,7 +12,8 @@ import Testing
 
     private func matches(_ core: FamilyCore, stored: [String], lookedUp: [String]) -> Bool {
         let cell = core.makeCell(for: stored, hash: 2)
-        return core.matches(cell, lookedUp, LabelHasher.hashing(lookedUp).hasEscapable)
+        return core.matches(
+            cell, lookedUp, LabelHasher.hashing(lookedUp, seed: 1, readsStrings: core.readsStringsInPlace).hasEscapable)
     }
 
     @Test func aRawQuoteCannotSpanTheClosingQuoteAndTheNextLabelName() throws {
@@ -66,5 +67,78 @@ import Testing
                 "stored \(stored), looked up \(lookedUp)")
         }
         #expect(equalPairs > 3_000)
+    }
+
+    /// The same bytes as `value` in native (heap) storage, even when short enough for a small string.
+    private func native(_ value: String) -> String {
+        var copy = String(decoding: Array(value.utf8), as: UTF8.self)
+        copy.reserveCapacity(64)
+        return copy
+    }
+
+    @Test func stringsAreReadInPlaceOnThisPlatform() {
+        // The lookup fast path (StringRepresentation) must be in use here; if a toolchain changes the layout,
+        // lookups fall back to the public API and this test says so.
+        #expect(StringRepresentation.isVerified)
+        #expect(StringRepresentation("download").isSmall)
+        #expect(StringRepresentation(native("download")).isTailAllocated)
+    }
+
+    @Test func inPlaceHashesEqualHashesThroughThePublicAPI() {
+        var random = SplitMix64(state: 0x4A5B_6C7D)
+        let alphabet: [UInt8] = Array("ab\"\\\n=,é".utf8) + [0, 0x7F]
+        for _ in 0..<5_000 {
+            let values = (0..<Int.random(in: 1...6, using: &random)).map { _ in
+                String(
+                    decoding: (0..<Int.random(in: 0...40, using: &random)).map { _ in
+                        alphabet.randomElement(using: &random)!
+                    }, as: UTF8.self)
+            }
+            let reference = LabelHasher.hashing(values, seed: 7, readsStrings: false)
+            for form in [values, values.map(native), values.map { String($0[...]) }] {
+                let inPlace = LabelHasher.hashing(form, seed: 7, readsStrings: true)
+                #expect(inPlace.finalized == reference.finalized, "\(values)")
+                #expect(inPlace.hasEscapable == reference.hasEscapable, "\(values)")
+            }
+            let substrings = LabelHasher.hashing(values.map { $0[...] }, seed: 7, readsStrings: true)
+            #expect(substrings.finalized == reference.finalized)
+        }
+    }
+
+    @Test func smallValuesMatchExactlyWhateverTheirPlaceInTheLabelSet() throws {
+        // Label names of every length put a short value's 16-byte window at the start, the end and the middle
+        // of the stored set; values are compared in small and native form, with near misses of one byte or
+        // one length, NUL bytes included.
+        var random = SplitMix64(state: 0x0BAD_CAFE)
+        let alphabet: [UInt8] = Array("abc\"\\\n".utf8) + [0]
+        func value() -> [UInt8] {
+            (0..<Int.random(in: 0...15, using: &random)).map { _ in
+                Int.random(in: 0..<4, using: &random) == 0
+                    ? alphabet.randomElement(using: &random)! : UInt8(ascii: "a")
+            }
+        }
+        for round in 0..<400 {
+            let names = (0..<Int.random(in: 1...3, using: &random)).map { index in
+                String(repeating: "n", count: Int.random(in: 1...12, using: &random)) + "\(index)"
+            }
+            let core = try core(names)
+            for _ in 0..<25 {
+                let stored = names.map { _ in value() }
+                var lookedUp = stored
+                let label = Int.random(in: 0..<names.count, using: &random)
+                switch Int.random(in: 0..<4, using: &random) {
+                case 0 where !lookedUp[label].isEmpty:
+                    lookedUp[label][Int.random(in: 0..<lookedUp[label].count, using: &random)] ^= 1
+                case 1: lookedUp[label].append(alphabet.randomElement(using: &random)!)
+                case 2 where !lookedUp[label].isEmpty: lookedUp[label].removeLast()
+                default: break
+                }
+                let storedStrings = stored.map { String(decoding: $0, as: UTF8.self) }
+                let lookedUpStrings = lookedUp.map { String(decoding: $0, as: UTF8.self) }
+                let equal = lookedUpStrings == storedStrings
+                #expect(matches(core, stored: storedStrings, lookedUp: lookedUpStrings) == equal, "round \(round)")
+                #expect(matches(core, stored: storedStrings, lookedUp: lookedUpStrings.map(native)) == equal)
+            }
+        }
     }
 }
