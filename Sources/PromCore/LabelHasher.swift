@@ -167,3 +167,35 @@ struct LabelHasher {
         return value < 2 ? value &+ 2 : value
     }
 }
+
+extension LabelHasher {
+    /// Hashes every value of a lookup.
+    ///
+    /// - Parameters:
+    ///   - values: The label values, in label order.
+    ///   - seed: The family's seed.
+    ///   - readsStrings: Whether `String` values may be read in place (``StringRepresentation/isVerified``).
+    @inlinable
+    static func hashing<Values: Collection>(_ values: Values, seed: UInt64, readsStrings: Bool) -> LabelHasher
+    where Values.Element: LabelValue {
+        var hasher = LabelHasher(seed: seed)
+        // Indexing (not `for in`) borrows each value: no retain and release per label.
+        var index = values.startIndex
+        while index != values.endIndex {
+            hasher.combine(value: values[index], readsStrings: readsStrings)
+            values.formIndex(after: &index)
+        }
+        return hasher
+    }
+
+    /// Adds one value; a `String` is read in place when `readsStrings` (the type test folds away once
+    /// specialised).
+    @inlinable @inline(__always)
+    mutating func combine<Value: LabelValue>(value: Value, readsStrings: Bool) {
+        if Value.self == String.self && readsStrings {
+            combine(string: unsafe unsafeBitCast(value, to: String.self))
+        } else {
+            unsafe value.withLabelValueBytes { unsafe combine($0) }
+        }
+    }
+}
