@@ -78,10 +78,11 @@ public final class ExpositionWriter {
                         switch type {
                         case .counter:
                             unsafe writeLine(name: lineName, cell: cell, into: buffer)
-                            if let integer = Counter.integerValue(of: cell) {
-                                NumberFormatting.append(integer, to: buffer)
+                            let parts = Counter.parts(of: cell)
+                            if parts.float == 0 {
+                                NumberFormatting.append(parts.integer, to: buffer)
                             } else {
-                                NumberFormatting.append(Counter.value(of: cell), to: buffer)
+                                NumberFormatting.append(Double(parts.integer) + parts.float, to: buffer)
                             }
                             buffer.appendReserved(UInt8(ascii: "\n"))
                         case .gauge:
