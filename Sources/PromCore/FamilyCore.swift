@@ -83,7 +83,7 @@ package final class FamilyCore: @unchecked Sendable {
     func cell<Values: Collection>(for values: Values) -> SeriesCell where Values.Element: LabelValue {
         guard values.count == labelCount else { return mismatched() }
         let hasher = LabelHasher.hashing(values, seed: hashSeed, readsStrings: readsStringsInPlace)
-        let found = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasEscapable) }) {
+        let found = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, raw: $1) }) {
             $0
         }
         if let found { return found }
@@ -97,7 +97,7 @@ package final class FamilyCore: @unchecked Sendable {
         guard values.count == labelCount else { return body(mismatched()) }
         let hasher = LabelHasher.hashing(values, seed: hashSeed, readsStrings: readsStringsInPlace)
         let result: R? = index.withCell(
-            hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasEscapable) }
+            hash: hasher.finalized, matches: { self.matches($0, values, raw: $1) }
         ) {
             cell in cell.map(body)
         }
@@ -111,8 +111,7 @@ package final class FamilyCore: @unchecked Sendable {
     func createCell<Values: Collection>(for values: Values, hasher: LabelHasher) -> SeriesCell
     where Values.Element: LabelValue {
         let hash = hasher.finalized
-        let hasEscapable = hasher.hasEscapable
-        let cell = index.findOrInsert(hash: hash, matches: { self.matches($0, values, hasEscapable) }) {
+        let cell = index.findOrInsert(hash: hash, matches: { self.matches($0, values, raw: $1) }) {
             let cell = makeCell(for: values, hash: hash)
             return log.append(cell, limit: seriesLimit) ? cell : nil
         }
@@ -191,7 +190,7 @@ package final class FamilyCore: @unchecked Sendable {
         guard values.count == labelCount else { return false }
         let hasher = LabelHasher.hashing(values, seed: hashSeed, readsStrings: readsStringsInPlace)
         guard
-            let cell = index.remove(hash: hasher.finalized, matches: { self.matches($0, values, hasher.hasEscapable) })
+            let cell = index.remove(hash: hasher.finalized, matches: { self.matches($0, values, raw: $1) })
         else { return false }
         // The log drops its reference first; renders that copied the cell from the log are inside a read
         // section, so the cell is freed (when `cell` goes out of scope) only after they left.

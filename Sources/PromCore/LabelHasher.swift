@@ -5,11 +5,7 @@
 /// their multiplies. A value of up to 16 bytes costs one 64×64→128-bit multiply (two overlapping loads);
 /// a longer one one multiply per 16 bytes, all independent.
 ///
-/// It also notes whether any value holds a backslash or a double quote. Without them, a block compare of a raw
-/// value with the stored, escaped bytes that ends on the closing quote proves equality (see
-/// ``FamilyCore/matches``): the compared bytes cannot start an escape sequence or pass a closing quote.
-///
-/// Performance: the six W1 label values (about 100 bytes) take about 22 ns when `String`s are read in place
+/// Performance: the six W1 label values (about 100 bytes) take about 18 ns when `String`s are read in place
 /// (``StringRepresentation``; through `withUTF8`'s closure per value they took 35 ns).
 /// The seed is random per family, so crafted label values cannot aim at one bucket across restarts.
 @frozen
@@ -19,12 +15,6 @@ struct LabelHasher {
     @usableFromInline var state: UInt64
     /// The seed of the next value: the process seed advanced once per value.
     @usableFromInline var nextSeed: UInt64
-    /// Non-zero when a value holds a backslash or a double quote (bytes that the stored encoding escapes).
-    @usableFromInline var escapes: UInt64
-
-    /// Whether a value holds a backslash or a double quote.
-    @inlinable
-    var hasEscapable: Bool { escapes != 0 }
 
     /// Starts a hash.
     ///
@@ -33,7 +23,6 @@ struct LabelHasher {
     init(seed: UInt64) {
         self.state = 0
         self.nextSeed = seed
-        self.escapes = 0
     }
 
     @usableFromInline static let secret0: UInt64 = 0xA076_1D64_78BD_642F
@@ -63,12 +52,6 @@ struct LabelHasher {
         matchBits(word, UInt8(ascii: "\\")) | matchBits(word, UInt8(ascii: "\""))
     }
 
-    /// Non-zero when one of the 16 bytes of two words is a backslash or a double quote.
-    @inlinable @inline(__always)
-    static func escapeMask(_ first: UInt64, _ second: UInt64) -> UInt64 {
-        escapeBits(first) | escapeBits(second)
-    }
-
     /// Adds the next label value.
     ///
     /// - Parameter bytes: The UTF-8 bytes of the value.
@@ -85,7 +68,6 @@ struct LabelHasher {
             while offset &+ 16 < count {
                 let a = unsafe base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                 let b = unsafe base.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self)
-                escapes |= LabelHasher.escapeBits(a) | LabelHasher.escapeBits(b)
                 // Independent products: the block's offset enters through the seed.
                 blocks ^= LabelHasher.fold(a ^ LabelHasher.secret1 ^ seed, b ^ LabelHasher.secret2 ^ UInt64(offset))
                 offset &+= 16
@@ -113,8 +95,6 @@ struct LabelHasher {
     mutating func combine(first: UInt64, second: UInt64, count: Int) {
         let seed = nextSeed
         nextSeed = seed &+ LabelHasher.secret0
-        // Zero bytes never read as backslashes or quotes.
-        escapes |= LabelHasher.escapeMask(first, second)
         state ^= LabelHasher.fold(first ^ LabelHasher.secret1 ^ seed, second ^ LabelHasher.secret2 ^ UInt64(count))
     }
 

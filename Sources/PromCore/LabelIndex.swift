@@ -77,11 +77,12 @@ package final class LabelIndex: @unchecked Sendable {
     ///
     /// - Parameters:
     ///   - hash: The finalised label hash.
-    ///   - matches: Compares a candidate cell's labels with the values looked up.
+    ///   - matches: Compares a candidate cell's labels with the values looked up; gets whether the cell's
+    ///     stored label set is raw.
     ///   - body: Gets the cell, valid only during the call (retain it to keep it).
     /// - Returns: What `body` returns.
     @inlinable @inline(__always)
-    func withCell<R>(hash: UInt64, matches: (SeriesCell) -> Bool, _ body: (SeriesCell?) -> R) -> R {
+    func withCell<R>(hash: UInt64, matches: (SeriesCell, Bool) -> Bool, _ body: (SeriesCell?) -> R) -> R {
         let token = sections.enter()
         defer { sections.leave(token) }
         let table = self.table(of: Int(truncatingIfNeeded: hash) & stripeMask)
@@ -95,7 +96,7 @@ package final class LabelIndex: @unchecked Sendable {
             if LabelTable.isCandidate(word, for: hash) {
                 // Safe: a cell is released only after every read section that could see its slot has left.
                 let cell = unsafe LabelTable.cell(word)
-                if unsafe cell._withUnsafeGuaranteedRef({ matches($0) }) {
+                if unsafe cell._withUnsafeGuaranteedRef({ matches($0, LabelTable.isRaw(word)) }) {
                     return unsafe cell._withUnsafeGuaranteedRef { body($0) }
                 }
             }
@@ -111,7 +112,7 @@ package final class LabelIndex: @unchecked Sendable {
     ///   - create: Makes the cell (called at most once, under the stripe lock); `nil` refuses creation.
     /// - Returns: The existing or new cell, or `nil` when `create` refused.
     @usableFromInline
-    func findOrInsert(hash: UInt64, matches: (SeriesCell) -> Bool, create: () -> SeriesCell?) -> SeriesCell? {
+    func findOrInsert(hash: UInt64, matches: (SeriesCell, Bool) -> Bool, create: () -> SeriesCell?) -> SeriesCell? {
         let stripe = Int(truncatingIfNeeded: hash) & stripeMask
         return locks.withLock(stripe) { () -> SeriesCell? in
             if let (_, existing) = findLocked(stripe: stripe, hash: hash, matches: matches) { return existing }
@@ -120,7 +121,9 @@ package final class LabelIndex: @unchecked Sendable {
             unsafe growIfNeeded(stripe: stripe, counts: &counts[stripe])
             let address = unsafe Unmanaged.passRetained(cell).toOpaque()
             precondition(UInt64(UInt(bitPattern: address)) & ~LabelTable.addressMask == 0, "address above 2^48")
-            unsafe self.table(of: stripe).insert(LabelTable.word(tag: hash, cell: address), hash: hash)
+            precondition(UInt64(UInt(bitPattern: address)) & LabelTable.rawFlag == 0, "cell not 16-byte aligned")
+            let raw = unsafe LabelSetEncoding.isRaw(cell.labelBytes)
+            unsafe self.table(of: stripe).insert(LabelTable.word(tag: hash, cell: address, raw: raw), hash: hash)
             unsafe counts[stripe].used += 1
             return cell
         }
@@ -133,7 +136,7 @@ package final class LabelIndex: @unchecked Sendable {
     ///   - hash: The finalised label hash.
     ///   - matches: Compares a candidate cell's labels with the values looked up.
     /// - Returns: The removed cell, or `nil` when there was none.
-    func remove(hash: UInt64, matches: (SeriesCell) -> Bool) -> SeriesCell? {
+    func remove(hash: UInt64, matches: (SeriesCell, Bool) -> Bool) -> SeriesCell? {
         let stripe = Int(truncatingIfNeeded: hash) & stripeMask
         return locks.withLock(stripe) { () -> SeriesCell? in
             guard let (position, cell) = findLocked(stripe: stripe, hash: hash, matches: matches) else { return nil }
@@ -185,7 +188,7 @@ package final class LabelIndex: @unchecked Sendable {
         }
     }
 
-    private func findLocked(stripe: Int, hash: UInt64, matches: (SeriesCell) -> Bool) -> (Int, SeriesCell)? {
+    private func findLocked(stripe: Int, hash: UInt64, matches: (SeriesCell, Bool) -> Bool) -> (Int, SeriesCell)? {
         let table = self.table(of: stripe)
         let mask = table.capacity - 1
         var position = Int(truncatingIfNeeded: hash >> 16) & mask
@@ -194,7 +197,7 @@ package final class LabelIndex: @unchecked Sendable {
             if word == LabelTable.empty { return nil }
             if LabelTable.isCandidate(word, for: hash) {
                 let cell = unsafe LabelTable.cell(word).takeUnretainedValue()
-                if matches(cell) { return (position, cell) }
+                if matches(cell, LabelTable.isRaw(word)) { return (position, cell) }
             }
             position = (position + 1) & mask
         }

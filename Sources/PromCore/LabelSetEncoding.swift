@@ -84,6 +84,27 @@ enum LabelSetEncoding {
         return found != 0
     }
 
+    /// Whether a stored label set is raw: it holds no backslash, so none of its values needed escaping (every
+    /// escape starts with one). Lookups compare raw sets with block compares (see ``FamilyCore``'s matching).
+    @inlinable
+    static func isRaw(_ stored: UnsafeRawBufferPointer) -> Bool {
+        guard let base = stored.baseAddress else { return true }
+        let count = stored.count
+        var found: UInt64 = 0
+        var offset = 0
+        while offset &+ 8 <= count {
+            // Safe: offset + 8 <= count.
+            found |= LabelHasher.matchBits(
+                unsafe base.loadUnaligned(fromByteOffset: offset, as: UInt64.self), UInt8(ascii: "\\"))
+            offset &+= 8
+        }
+        if offset < count {
+            let tail = unsafe LabelHasher.loadUpTo8(base + offset, count: count &- offset)
+            found |= LabelHasher.matchBits(tail, UInt8(ascii: "\\"))
+        }
+        return found == 0
+    }
+
     /// Non-zero when `word` holds a backslash, a double quote or a line feed.
     @inlinable @inline(__always)
     static func escapedBits(_ word: UInt64) -> UInt64 {

@@ -4,13 +4,15 @@ import Synchronization
 ///
 /// Each slot is one atomic word:
 ///
-///     63          48 47                                   0
-///     +-------------+--------------------------------------+
-///     | hash tag 16 | SeriesCell address (48 bits)         |     0 = empty, 1 = removed
-///     +-------------+--------------------------------------+
+///     63          48 47                                  1   0
+///     +-------------+-------------------------------------+---+
+///     | hash tag 16 | SeriesCell address (48 bits)        |raw|     0 = empty, 1 = removed
+///     +-------------+-------------------------------------+---+
 ///
 /// The tag (the top 16 bits of the label hash) rejects almost every non-matching slot without touching
-/// the cell; the full hash lives in the cell, for rehashing.
+/// the cell; the full hash lives in the cell, for rehashing. Cells are 16-byte aligned, so bit 0 of the
+/// address is free: it says whether the cell's stored label set is raw (holds no backslash), which picks the
+/// compare (see ``FamilyCore/matches(_:_:raw:)``) without a load from the cell.
 ///
 /// - Invariant: `capacity` is a power of two. A slot goes empty → used → removed, never back; a table is
 ///   replaced (not resized in place) when it fills, and the old one is freed only after
@@ -27,6 +29,7 @@ struct LabelTable {
     @usableFromInline static let empty: UInt64 = 0
     @usableFromInline static let removed: UInt64 = 1
     @usableFromInline static let addressMask: UInt64 = (1 << 48) - 1
+    @usableFromInline static let rawFlag: UInt64 = 1
 
     @inlinable @inline(__always)
     init(base: UnsafeMutableRawPointer) { unsafe self.base = base }
@@ -56,18 +59,22 @@ struct LabelTable {
         unsafe (base + 16).assumingMemoryBound(to: Atomic<UInt64>.self)
     }
 
-    /// The slot word for a cell.
+    /// The slot word for a cell (16-byte aligned) whose stored label set is `raw` or not.
     @inlinable @inline(__always)
-    static func word(tag hash: UInt64, cell: UnsafeRawPointer) -> UInt64 {
-        (hash & ~addressMask) | UInt64(UInt(bitPattern: cell))
+    static func word(tag hash: UInt64, cell: UnsafeRawPointer, raw: Bool) -> UInt64 {
+        (hash & ~addressMask) | UInt64(UInt(bitPattern: cell)) | (raw ? rawFlag : 0)
     }
+
+    /// Whether a used slot word's cell has a raw stored label set.
+    @inlinable @inline(__always)
+    static func isRaw(_ word: UInt64) -> Bool { word & rawFlag != 0 }
 
     /// The cell a used slot word points to.
     @inlinable @inline(__always)
     static func cell(_ word: UInt64) -> Unmanaged<SeriesCell> {
         // Safe: used slot words hold the address of a cell the table retains.
         unsafe Unmanaged<SeriesCell>.fromOpaque(
-            UnsafeRawPointer(bitPattern: UInt(word & addressMask)).unsafelyUnwrapped)
+            UnsafeRawPointer(bitPattern: UInt(word & addressMask & ~rawFlag)).unsafelyUnwrapped)
     }
 
     /// Whether a slot word is used and carries the tag of `hash`.
