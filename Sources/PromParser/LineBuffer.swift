@@ -87,7 +87,7 @@ import Darwin
         } else if chunkPosition > 0 {
             chunk.removeSubrange(0..<chunkPosition)
         }
-        unsafe chunk.append(contentsOf: bytes)
+        _append(bytes, to: &chunk)
         chunkPosition = 0
     }
 

@@ -8,7 +8,7 @@ extension _LineParser {
         entry.kind = .sample
         if current != UInt8(ascii: "{") {
             entry.nameColumn = position + 1
-            entry.name = scanMetricName(lastName: &entry.lastMetricName)
+            entry.name = scanMetricName(lastName: &entry.lastMetricName, repeated: &entry.nameRepeated)
             entry.hasName = true
         }
         var separated = false
@@ -193,6 +193,7 @@ extension _LineParser {
                 entry.name = name
                 entry.hasName = true
                 entry.nameColumn = start + 1
+                entry.lastMetricName.removeAll(keepingCapacity: true)
             } else {
                 guard next == UInt8(ascii: "=") else { throw expected("equal", at: position) }
                 position += 1

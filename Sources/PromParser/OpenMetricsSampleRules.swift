@@ -12,8 +12,10 @@ struct _SampleRules {
     }
 
     /// Checks the value and the type-specific labels of a sample.
+    ///
+    /// - Parameter pass: where the `le` and `quantile` labels are (`_LabelScreen`).
     func check(
-        _ entry: _ParsedEntry, _ bytes: _EntryBytes, stateLabelIndex: Int?
+        _ entry: _ParsedEntry, _ bytes: _EntryBytes, stateLabelIndex: Int?, pass: _LabelPass
     )
         throws(PromParseError) -> Excluded
     {
@@ -26,7 +28,7 @@ struct _SampleRules {
             try nonNegative(value, entry)
             try integral(value, entry)
         case (.histogram, .bucket), (.gaugeHistogram, .bucket):
-            let le = try numericLabel("le", entry, bytes)
+            let le = try numericLabel("le", at: pass.leIndex, entry, bytes)
             guard !le.value.isNaN else { throw error(entry, "histogram bucket \"le\" must not be NaN") }
             excluded = Excluded(index: le.index, threshold: le.value)
             try nonNegative(value, entry)
@@ -34,7 +36,7 @@ struct _SampleRules {
         case (.gaugeHistogram, .gsum):
             guard !value.isNaN else { throw error(entry, "gauge histogram _gsum must not be NaN") }
         case (.summary, .none):
-            let quantile = try numericLabel("quantile", entry, bytes)
+            let quantile = try numericLabel("quantile", at: pass.quantileIndex, entry, bytes)
             guard quantile.value >= 0 && quantile.value <= 1 else {
                 throw error(entry, "summary \"quantile\" must be between 0 and 1")
             }
@@ -60,20 +62,21 @@ struct _SampleRules {
     }
 
     private func integral(_ value: Double, _ entry: _ParsedEntry) throws(PromParseError) {
-        guard value.isFinite && value.rounded(.towardZero) == value else {
+        // Every double of magnitude 2^52 or more is an integer; below, the conversion truncates exactly (and,
+        // unlike `rounded(.towardZero)`, needs no call into libm).
+        guard value.isFinite && (value.magnitude >= 0x1p52 || Double(Int64(value)) == value) else {
             throw error(entry, "\(type.rawValue) \(suffixName) value must be an integer")
         }
     }
 
-    /// Finds a required label whose value must be a number, with infinities spelled `+Inf`/`-Inf`.
+    /// Reads a required label (at `index`, -1 when absent) whose value must be a number, with infinities spelled
+    /// `+Inf`/`-Inf`.
     private func numericLabel(
-        _ name: StaticString, _ entry: _ParsedEntry, _ bytes: _EntryBytes
+        _ name: StaticString, at index: Int, _ entry: _ParsedEntry, _ bytes: _EntryBytes
     )
         throws(PromParseError) -> (index: Int, value: Double)
     {
-        guard let index = entry.labels.firstIndex(where: { _equalsStatic(bytes.bytes($0.name), name) }) else {
-            throw error(entry, "\(type.rawValue) sample lacks the \"\(name)\" label")
-        }
+        guard index >= 0 else { throw error(entry, "\(type.rawValue) sample lacks the \"\(name)\" label") }
         let text = bytes.bytes(entry.labels[index].value)
         guard let parsed = _Number.parseFloat(text),
             !parsed.isInfinite || _equalsStatic(text, "+Inf") || _equalsStatic(text, "-Inf")

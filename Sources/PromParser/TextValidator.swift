@@ -39,18 +39,25 @@ struct _TextValidator {
         }
     }
 
-    mutating func sample(_ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
-        let name = bytes.bytes(entry.name)
-        if !lastSampleIs(name) {
-            learnSampleName(name)
+    /// Checks a sample line.
+    ///
+    /// - Parameter pass: where the `le` and `quantile` labels are (`_LabelScreen`).
+    mutating func sample(
+        _ entry: _ParsedEntry, _ bytes: _EntryBytes, pass: _LabelPass, line: Int
+    ) throws(PromParseError) {
+        // A name that repeats the last sample line's (`nameRepeated`) is `lastSampleName` unless a TYPE line for it
+        // came between (which clears `hasLastSample`).
+        if !(entry.nameRepeated && hasLastSample) {
+            let name = bytes.bytes(entry.name)
+            if !lastSampleIs(name) { learnSampleName(name) }
         }
         switch lastRole {
         case .plain:
             return
         case .summary:
-            try floatLabel("quantile", entry, bytes, line: line)
+            try floatLabel("quantile", at: pass.quantileIndex, entry, bytes, line: line)
         case .histogramBucket:
-            try floatLabel("le", entry, bytes, line: line)
+            try floatLabel("le", at: pass.leIndex, entry, bytes, line: line)
             if entry.value < 0 {
                 throw semantic(line, entry.valueColumn, "negative bucket population for histogram")
             }
@@ -66,7 +73,7 @@ struct _TextValidator {
 
     @safe private mutating func learnSampleName(_ name: UnsafeRawBufferPointer) {
         lastSampleName.removeAll(keepingCapacity: true)
-        unsafe lastSampleName.append(contentsOf: name)
+        _append(name, to: &lastSampleName)
         hasLastSample = true
         sampleNames.insert(_hashBytes(name))
         if types[_hashBytes(name)] == .summary {
@@ -80,12 +87,14 @@ struct _TextValidator {
         }
     }
 
+    /// Checks that the label `name` at `index` (-1 when absent, which is allowed) holds a float.
     private func floatLabel(
-        _ name: StaticString, _ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int
+        _ name: StaticString, at index: Int, _ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int
     )
         throws(PromParseError)
     {
-        guard let label = entry.labels.first(where: { _equalsStatic(bytes.bytes($0.name), name) }) else { return }
+        guard index >= 0 else { return }
+        let label = entry.labels[index]
         let value = bytes.bytes(label.value)
         guard _Number.parseFloat(value) == nil else { return }
         throw semantic(
@@ -103,16 +112,16 @@ struct _TextValidator {
 }
 
 /// Label rules common to both formats: no two labels with one name, and no `__name__` label.
-@safe func _checkLabelNames(_ labels: [_LabelRef], _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
+@safe func _checkLabelNames(_ labels: _LabelList, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
     let count = labels.count
     guard count > 0 else { return }
     // Compare cheap keys of the names pairwise, and the bytes only when two keys are equal; the error is the one the
     // plain pairwise loop reports (the first name, in order, that has a later duplicate).
-    let failed: Bool = unsafe labels.withUnsafeBufferPointer { refs in
+    let failed: Bool = unsafe labels.withUnsafeSlots { refs in
         unsafe withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
             for index in 0..<count {
                 // Safe: index < count == refs.count == keys.count; the name lies within its buffer.
-                let ref = unsafe refs[index].name
+                let ref = unsafe refs[index].ref.name
                 let base = unsafe (ref.inScratch ? bytes.scratch.baseAddress : bytes.line.baseAddress)
                 let key = unsafe _nameKey(base, ref.start, ref.count)
                 if key == _reservedNameKey && _equalsStatic(bytes.bytes(ref), "__name__") { return true }
