@@ -136,8 +136,8 @@ struct _ParserCore {
     var _error: PromParseError? = nil
     var _sawEOFLine = false
     var _returnedEOF = false
-    /// Whether a line may take over what the line before it had in common with it (`_ParsedEntry.nameRepeated`,
-    /// the keys of `_LabelScreen`). Tests turn it off to compare the
+    /// Whether a line may take over what the line before it had in common with it (the labels of
+    /// `_LabelMemory`, `_ParsedEntry.nameRepeated`, the keys of `_LabelScreen`). Tests turn it off to compare the
     /// results with and without.
     var _usesLineMemory = true
 
@@ -198,7 +198,7 @@ struct _ParserCore {
         let number = _input.lineNumber
         var parser = _LineParser(
             line: line, lineNumber: number, hadNewline: _input.lineHadNewline, format: format,
-            allowsQuotedNames: options.allowsQuotedNames)
+            allowsQuotedNames: options.allowsQuotedNames, generation: _input.generation)
         let strict = options.validation == .strict
         if !_usesLineMemory { _forgetEarlierLines() }
         if format == .openMetrics {
@@ -217,6 +217,7 @@ struct _ParserCore {
 
     /// Drops what the next line could take over from earlier lines (for `_usesLineMemory == false`).
     @inline(never) private mutating func _forgetEarlierLines() {
+        _entry.labelMemory.forget()
         _entry.lastMetricName.removeAll()
         _screen = _LabelScreen()
     }
@@ -232,7 +233,8 @@ struct _ParserCore {
         if _entry.kind == .sample {
             // One pass screens the label names and (OpenMetrics) fingerprints the labels; the full name check runs
             // only when the screen found two similar names or `__name__`.
-            let pass = _screen.run(&_entry.labels, bytes, fingerprints: format == .openMetrics)
+            let reused = _entry.reusedLabels
+            let pass = _screen.run(&_entry.labels, bytes, fingerprints: format == .openMetrics, reused: reused)
             if format == .openMetrics { _openMetrics.touchGroup(pass.fingerprintSum) }
             if pass.suspicious { try _checkLabelNames(_entry.labels, bytes, line: lineNumber) }
             if !_entry.exemplarLabels.isEmpty { try _checkLabelNames(_entry.exemplarLabels, bytes, line: lineNumber) }

@@ -50,6 +50,40 @@ struct _LabelList: RandomAccessCollection {
         count = 0
     }
 
+    /// Takes over the first `count` labels of the last line (still in the storage, as `removeAll()` leaves them),
+    /// moved by `delta` bytes.
+    ///
+    /// - Precondition: the list is empty and the last line had at least `count` labels, none in the scratch buffer.
+    @inline(__always) mutating func reuse(_ count: Int, shiftedBy delta: Int) {
+        precondition(self.count == 0 && count <= storage.count)
+        if delta != 0 {
+            for index in 0..<count { storage[index].ref.shift(by: delta) }
+        }
+        self.count = count
+    }
+
+    /// Takes over the next label of the last line (still in the storage, as `removeAll()` leaves it), moved by
+    /// `delta` bytes.
+    ///
+    /// - Precondition: the last line had more than `count` labels, and label `count` lies in the line.
+    @inline(__always) mutating func reuseNext(shiftedBy delta: Int) {
+        precondition(count < storage.count)
+        if delta != 0 { storage[count].ref.shift(by: delta) }
+        count &+= 1
+    }
+
+    /// Where label `index` of the last line started (0-based offset of its name), even after `removeAll()`.
+    ///
+    /// - Precondition: the last line had more than `index` labels.
+    @inline(__always) func startOfStored(_ index: Int) -> Int {
+        storage[index].ref.column - 1
+    }
+
+    /// The number of leading labels that lie in the line (neither name nor value in the scratch buffer).
+    func countInLine() -> Int {
+        firstIndex { $0.name.inScratch || $0.value.inScratch } ?? count
+    }
+
     /// Calls `body` with the current labels' records (valid only during the call; must not escape).
     @inline(__always) func withUnsafeSlots<R>(_ body: (UnsafeBufferPointer<Slot>) -> R) -> R {
         unsafe storage.withUnsafeBufferPointer { all in

@@ -24,7 +24,9 @@ struct _LabelPass {
 /// position, those of the last one, which were pairwise distinct and not `__name__`'s, has distinct keys too, so the
 /// pairwise comparison is skipped (consecutive samples of a family usually have the same label names).
 ///
-/// The keys and fingerprints are kept in the label records (`_LabelList.Slot`).
+/// The keys and fingerprints are kept in the label records (`_LabelList.Slot`). The labels marked in `reused` were
+/// taken over from the last sample line (`_LabelMemory`): each is byte for byte the last sample's label at the same
+/// index, whose record still holds its key and fingerprint.
 ///
 /// Thread-safety: a plain value; use one from one thread at a time.
 ///
@@ -34,13 +36,14 @@ struct _LabelScreen {
     private var lastCount = 0
     private var lastClean = false
 
-    /// Runs the pass over `labels`, storing each label's key (and fingerprint) in its record; `fingerprints` selects
-    /// whether the label fingerprints are summed.
+    /// Runs the pass over `labels`, of which those marked in `reused` (bit `i` for label `i`) are the last sample's,
+    /// storing each label's key (and fingerprint) in its record; `fingerprints` selects whether the label
+    /// fingerprints are summed.
     ///
     /// - Complexity: O(labels) when the keys are the last sample's, else O(labels²) key comparisons; plus the
-    ///   fingerprints' O(bytes). Allocates nothing.
+    ///   fingerprints' O(bytes) of the labels not reused. Allocates nothing.
     @inline(__always) @safe mutating func run(
-        _ labels: inout _LabelList, _ bytes: _EntryBytes, fingerprints: Bool
+        _ labels: inout _LabelList, _ bytes: _EntryBytes, fingerprints: Bool, reused: UInt64
     ) -> _LabelPass {
         let count = labels.count
         guard count > 0 else {
@@ -50,7 +53,7 @@ struct _LabelScreen {
         }
         let sameNames = count == lastCount && lastClean
         let pass = unsafe labels.withUnsafeMutableSlots { slots in
-            unsafe _LabelScreen.pass(slots, bytes, fingerprints: fingerprints, sameNames: sameNames)
+            unsafe _LabelScreen.pass(slots, bytes, fingerprints: fingerprints, reused: reused, sameNames: sameNames)
         }
         lastCount = count
         lastClean = !pass.suspicious
@@ -60,7 +63,7 @@ struct _LabelScreen {
     /// The pass over `slots`, whose keys and fingerprints are the last sample's until updated here.
     @inline(__always) @unsafe private static func pass(
         _ slots: UnsafeMutableBufferPointer<_LabelList.Slot>, _ bytes: _EntryBytes, fingerprints hashes: Bool,
-        sameNames: Bool
+        reused: UInt64, sameNames: Bool
     ) -> _LabelPass {
         var pass = _LabelPass()
         let line = unsafe bytes.line.baseAddress
@@ -69,14 +72,16 @@ struct _LabelScreen {
         for index in 0..<slots.count {
             // Safe: index < slots.count.
             var slot = unsafe slots[index]
-            let name = slot.ref.name
-            let key = unsafe _nameKey(name.inScratch ? scratch : line, name.start, name.count)
-            if key != slot.key {
-                changed = true
-                slot.key = key
+            if index >= 64 || reused & (1 << UInt64(index)) == 0 {
+                let name = slot.ref.name
+                let key = unsafe _nameKey(name.inScratch ? scratch : line, name.start, name.count)
+                if key != slot.key {
+                    changed = true
+                    slot.key = key
+                }
+                if hashes { slot.fingerprint = unsafe _labelFingerprint(slot.ref, line: line, bytes) }
+                unsafe slots[index] = slot
             }
-            if hashes { slot.fingerprint = unsafe _labelFingerprint(slot.ref, line: line, bytes) }
-            unsafe slots[index] = slot
             if hashes { pass.fingerprintSum &+= slot.fingerprint }
             if slot.key == _leNameKey || slot.key == _quantileNameKey {
                 unsafe pass.noteSpecial(index, slot.key, bytes.bytes(slot.ref.name), hashes ? slot.fingerprint : 0)

@@ -45,13 +45,16 @@ struct _LineParser {
     let isText: Bool
     let allowsQuotedNames: Bool
     let strictEscapes: Bool
+    /// `_LineBuffer.generation` while this line is current (for `_LabelMemory`).
+    let generation: Int
     var position = 0
 
     @safe init(
         line: UnsafeRawBufferPointer, lineNumber: Int, hadNewline: Bool, format: ExpositionFormat,
-        allowsQuotedNames: Bool
+        allowsQuotedNames: Bool, generation: Int = 0
     ) {
         unsafe self.line = line
+        self.generation = generation
         self.length = line.count - 1
         self.lineNumber = lineNumber
         self.hadNewline = hadNewline

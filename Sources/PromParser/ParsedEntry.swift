@@ -64,6 +64,13 @@ struct _LabelRef {
     /// 1-based column of the label name, for error messages.
     @inline(__always) var column: Int { Int(_column) }
 
+    /// Moves a label that lies in the line (not in the scratch buffer) by `delta` bytes.
+    @inline(__always) mutating func shift(by delta: Int) {
+        assert(!name.inScratch && !value.inScratch)
+        name = _ByteRef(start: name.start + delta, end: name.end + delta, inScratch: false)
+        value = _ByteRef(start: value.start + delta, end: value.end + delta, inScratch: false)
+        _column = Int32(truncatingIfNeeded: column + delta)
+    }
 }
 
 /// The parse result of the current line, kept as offsets so that nothing is copied per sample.
@@ -99,12 +106,18 @@ struct _ParsedEntry {
     /// sample line. A line that names its metric inside the braces clears `lastMetricName`, so that the line after
     /// it is not taken for a repeat of an older name.
     var nameRepeated = false
+    /// The last sample line's label section (`_LabelMemory`), kept across lines.
+    var labelMemory = _LabelMemory()
+    /// Which labels of this sample were taken over from the last sample line (`_LabelMemory`): bit `i` for label
+    /// `i` (labels from the 65th on are never marked).
+    var reusedLabels: UInt64 = 0
 
     mutating func reset() {
         name = _ByteRef()
         text = _ByteRef()
         hasName = false
         nameRepeated = false
+        reusedLabels = 0
         type = nil
         labels.removeAll()
         exemplarLabels.removeAll()

@@ -3,9 +3,9 @@ import Testing
 
 @testable import PromParser
 
-/// What a line takes over from the line before it (the repeated metric name, the label keys of `_LabelScreen`)
-/// against a parser that remembers nothing across lines, on random expositions whose lines share label prefixes,
-/// escapes, quoted names, duplicates and errors.
+/// What a line takes over from the line before it (the labels of `_LabelMemory`, the repeated metric name, the
+/// label keys of `_LabelScreen`) against a parser that remembers nothing across lines, on random expositions whose
+/// lines share label prefixes, escapes, quoted names, duplicates and errors.
 @Suite struct LineMemoryTests {
     static let labelNames = [
         "a", "job", "le", "quantile", "instance_name", "__name__", "\"q.name\"", "\"e\\\"n\"", "x",
@@ -143,6 +143,29 @@ import Testing
             #expect(remembered == separate, "\(String(decoding: input, as: UTF8.self))")
             if remembered != forgotten || remembered != separate { return }
         }
+    }
+
+    @Test func histogramLinesTakeOverTheirSharedLabels() throws {
+        let input = """
+            # TYPE h histogram
+            h_bucket{a="1",b="2",le="1"} 1
+            h_bucket{a="1",b="2",le="+Inf"} 2
+            h_sum{a="1",b="2"} 3
+            h_count{a="1",b="2"} 2
+            h_bucket{a="1",b="3",le="+Inf"} 2
+            h_count{a="1",b="3"} 2
+            h_sum{a="1",b="3"} 3
+            # EOF
+
+            """
+        var parser = ExpositionParser(format: .openMetrics)
+        parser.feed(Array(input.utf8))
+        parser.finish()
+        var reused: [UInt64] = []
+        while let entry = try parser.next(), entry != .eof {
+            if entry == .sample { reused.append(parser._entry.reusedLabels) }
+        }
+        #expect(reused == [0, 0b011, 0b001, 0b011, 0b001, 0b001, 0b011])
     }
 
     @Test func specialLabelKeysAreTheKeysOfTheirNames() {
