@@ -162,9 +162,9 @@ struct _OpenMetricsValidator {
     ) throws(PromParseError) {
         let suffix = try sampleSuffix(entry, bytes, line: line)
         hasSamples = true
-        let rules = _SampleRules(type: type, suffix: suffix, family: familyName, line: line)
+        let rules = _SampleRules(type: type, suffix: suffix, line: line)
         let stateIndex = type == .stateSet ? labelIndexNamedAfterFamily(entry, bytes) : nil
-        let excluded = try rules.check(entry, bytes, stateLabelIndex: stateIndex, pass: pass)
+        let excluded = try rules.check(entry, bytes, stateLabelIndex: stateIndex, pass: pass) { quotedFamily }
         try checkExemplar(entry, bytes, rules: rules)
         // The labels minus the one that varies within a MetricPoint (`le`, `quantile`, or a stateset's state label),
         // as an order-independent fingerprint: the sum of the labels' fingerprints.

@@ -2,15 +2,21 @@
 /// one HELP and one TYPE per metric name, TYPE before that name's samples, float `quantile`/`le` label values in
 /// summaries and histograms, and no negative histogram counts.
 ///
-/// Memory: one 8-byte fingerprint per metric name with HELP or TYPE and per distinct sample name, plus the last
-/// sample name. Nothing is allocated per sample while consecutive samples share a name.
+/// Memory: one 8-byte fingerprint per metric name with HELP, one or two per name with TYPE (one for the name, and for
+/// a summary or histogram one more that says so: a sample's role takes set probes rather than dictionary lookups),
+/// one per distinct sample name, plus the last sample name. Nothing is allocated per sample while consecutive samples
+/// share a name.
 struct _TextValidator {
     private enum Role {
         case plain, summary, histogramBucket, histogramCount
     }
 
     private var helpNames = _FingerprintSet()
-    private var types: [UInt64: PromMetricType] = [:]
+    /// The fingerprints of the names with a TYPE line, and for summaries and histograms also the fingerprint
+    /// xor-ed with `summaryMark` or `histogramMark` (one set, so one allocation as the dictionary it replaces).
+    private var types = _FingerprintSet()
+    private static let summaryMark: UInt64 = 0x5A17_E6F3_0C1D_8B29
+    private static let histogramMark: UInt64 = 0xC3A5_0F4E_91D2_6B87
     private var sampleNames = _FingerprintSet()
     private var lastSampleName: [UInt8] = []
     private var hasLastSample = false
@@ -27,13 +33,18 @@ struct _TextValidator {
             }
             return
         }
-        guard types[hash] == nil else {
+        guard !types.contains(hash) else {
             throw semantic(line, entry.nameColumn, "second TYPE line for metric name \(_goQuoted(_array(name)))")
         }
         guard !sampleNames.contains(hash) else {
             throw semantic(line, entry.nameColumn, "TYPE line for \(_goQuoted(_array(name))) after its samples")
         }
-        types[hash] = entry.type
+        types.insert(hash)
+        if entry.type == .summary {
+            types.insert(hash ^ Self.summaryMark)
+        } else if entry.type?._isHistogramLike == true {
+            types.insert(hash ^ Self.histogramMark)
+        }
         if lastSampleIs(name) {
             hasLastSample = false
         }
@@ -75,12 +86,13 @@ struct _TextValidator {
         lastSampleName.removeAll(keepingCapacity: true)
         _append(name, to: &lastSampleName)
         hasLastSample = true
-        sampleNames.insert(_hashBytes(name))
-        if types[_hashBytes(name)] == .summary {
+        let hash = _hashBytes(name)
+        sampleNames.insert(hash)
+        if types.contains(hash ^ Self.summaryMark) {
             lastRole = .summary
-        } else if let base = _baseName(name, "_bucket"), types[_hashBytes(base)]?._isHistogramLike == true {
+        } else if let base = _baseName(name, "_bucket"), types.contains(_hashBytes(base) ^ Self.histogramMark) {
             lastRole = .histogramBucket
-        } else if let base = _baseName(name, "_count"), types[_hashBytes(base)]?._isHistogramLike == true {
+        } else if let base = _baseName(name, "_count"), types.contains(_hashBytes(base) ^ Self.histogramMark) {
             lastRole = .histogramCount
         } else {
             lastRole = .plain
