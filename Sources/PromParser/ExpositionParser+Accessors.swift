@@ -163,7 +163,7 @@ extension ExpositionParser {
         _entry.exemplarHasTimestamp ? _entry.exemplarTimestampSeconds : nil
     }
 
-    private func _labels(_ refs: [_LabelRef]) -> [PromLabel] {
+    private func _labels(_ refs: _LabelList) -> [PromLabel] {
         _withBytes { bytes in
             refs.map { ref in
                 PromLabel(

@@ -132,9 +132,14 @@ struct _ParserCore {
     var _entry = _ParsedEntry()
     var _openMetrics = _OpenMetricsValidator()
     var _text = _TextValidator()
+    var _screen = _LabelScreen()
     var _error: PromParseError? = nil
     var _sawEOFLine = false
     var _returnedEOF = false
+    /// Whether a line may take over what the line before it had in common with it (the labels of
+    /// `_LabelMemory`, `_ParsedEntry.nameRepeated`, the keys of `_LabelScreen`). Tests turn it off to compare the
+    /// results with and without.
+    var _usesLineMemory = true
 
     init(format: ExpositionFormat, options: ParserOptions) {
         self.format = format
@@ -193,8 +198,9 @@ struct _ParserCore {
         let number = _input.lineNumber
         var parser = _LineParser(
             line: line, lineNumber: number, hadNewline: _input.lineHadNewline, format: format,
-            allowsQuotedNames: options.allowsQuotedNames)
+            allowsQuotedNames: options.allowsQuotedNames, generation: _input.generation)
         let strict = options.validation == .strict
+        if !_usesLineMemory { _forgetEarlierLines() }
         if format == .openMetrics {
             if _sawEOFLine { throw parser.failure(at: 0, "unexpected data after # EOF") }
             if try parser.parseOpenMetricsLine(into: &_entry) {
@@ -209,6 +215,13 @@ struct _ParserCore {
         return _entry.kind
     }
 
+    /// Drops what the next line could take over from earlier lines (for `_usesLineMemory == false`).
+    @inline(never) private mutating func _forgetEarlierLines() {
+        _entry.labelMemory.forget()
+        _entry.lastMetricName.removeAll()
+        _screen = _LabelScreen()
+    }
+
     @safe private mutating func _validate(_ line: UnsafeRawBufferPointer, lineNumber: Int) throws(PromParseError) {
         // Safe: the validators read the scratch buffer but never mutate _entry, so its storage stays in place (and
         // alive, owned by self) for the whole call.
@@ -220,14 +233,15 @@ struct _ParserCore {
         if _entry.kind == .sample {
             // One pass screens the label names and (OpenMetrics) fingerprints the labels; the full name check runs
             // only when the screen found two similar names or `__name__`.
-            let pass = _LabelPass(_entry.labels, bytes, fingerprints: format == .openMetrics)
+            let reused = _entry.reusedLabels
+            let pass = _screen.run(&_entry.labels, bytes, fingerprints: format == .openMetrics, reused: reused)
             if format == .openMetrics { _openMetrics.touchGroup(pass.fingerprintSum) }
             if pass.suspicious { try _checkLabelNames(_entry.labels, bytes, line: lineNumber) }
             if !_entry.exemplarLabels.isEmpty { try _checkLabelNames(_entry.exemplarLabels, bytes, line: lineNumber) }
             if format == .openMetrics {
-                try _openMetrics.sample(_entry, bytes, labelFingerprints: pass.fingerprintSum, line: lineNumber)
+                try _openMetrics.sample(_entry, bytes, pass: pass, line: lineNumber)
             } else {
-                try _text.sample(_entry, bytes, line: lineNumber)
+                try _text.sample(_entry, bytes, pass: pass, line: lineNumber)
             }
         } else if format == .openMetrics {
             try _openMetrics.metadata(_entry, bytes, line: lineNumber)

@@ -1,45 +1,134 @@
-/// One pass over a sample's labels for the strict rules: the duplicate-name / `__name__` screen of
-/// `_checkLabelNames` and, for OpenMetrics, the label fingerprints that `_OpenMetricsValidator` sums into the
-/// MetricPoint group hash.
+/// What one pass over a sample's labels found, for the strict rules: the duplicate-name / `__name__` screen of
+/// `_checkLabelNames`, where the `le` and `quantile` labels are and, for OpenMetrics, the label fingerprints that
+/// `_OpenMetricsValidator` sums into the MetricPoint group hash.
 ///
-/// The screen compares cheap name keys (`_nameKey`) pairwise; `suspicious` means two keys matched or a key was that
-/// of `__name__`, and the caller then runs `_checkLabelNames`, which decides (and reports the error) on the bytes.
+/// `suspicious` means two name keys (`_nameKey`) matched or a key was that of `__name__`; the caller then runs
+/// `_checkLabelNames`, which decides (and reports the error) on the bytes. `leIndex` and `quantileIndex` are exact
+/// (a key match is confirmed on the bytes) and, as duplicate names are an error, name the only such label.
 struct _LabelPass {
     /// The sum of every label's fingerprint (`_labelFingerprint`); 0 when not asked for.
     var fingerprintSum: UInt64 = 0
     /// Whether `_checkLabelNames` must look at the names.
     var suspicious = false
+    /// The index of the first label named `le`, or -1.
+    var leIndex = -1
+    /// The index of the first label named `quantile`, or -1.
+    var quantileIndex = -1
+    /// The fingerprint of the `le` label (when fingerprints were asked for and there is one).
+    var leFingerprint: UInt64 = 0
+    /// The fingerprint of the `quantile` label (when fingerprints were asked for and there is one).
+    var quantileFingerprint: UInt64 = 0
+}
 
-    /// Runs the pass over `labels`; `fingerprints` selects whether the label fingerprints are summed.
-    @inline(__always) @safe init(_ labels: [_LabelRef], _ bytes: _EntryBytes, fingerprints: Bool) {
+/// Runs `_LabelPass`es, remembering the name keys of the last sample: a sample whose keys equal, position by
+/// position, those of the last one, which were pairwise distinct and not `__name__`'s, has distinct keys too, so the
+/// pairwise comparison is skipped (consecutive samples of a family usually have the same label names).
+///
+/// The keys and fingerprints are kept in the label records (`_LabelList.Slot`). The labels marked in `reused` were
+/// taken over from the last sample line (`_LabelMemory`): each is byte for byte the last sample's label at the same
+/// index, whose record still holds its key and fingerprint.
+///
+/// Thread-safety: a plain value; use one from one thread at a time.
+///
+/// - Invariant: the records `0..<lastCount` of the label list hold the last sample's keys (and, for OpenMetrics,
+///   fingerprints), and `lastClean` says the keys were pairwise distinct and none was `_reservedNameKey`.
+struct _LabelScreen {
+    private var lastCount = 0
+    private var lastClean = false
+
+    /// Runs the pass over `labels`, of which those marked in `reused` (bit `i` for label `i`) are the last sample's,
+    /// storing each label's key (and fingerprint) in its record; `fingerprints` selects whether the label
+    /// fingerprints are summed.
+    ///
+    /// - Complexity: O(labels) when the keys are the last sample's, else O(labels²) key comparisons; plus the
+    ///   fingerprints' O(bytes) of the labels not reused. Allocates nothing.
+    @inline(__always) @safe mutating func run(
+        _ labels: inout _LabelList, _ bytes: _EntryBytes, fingerprints: Bool, reused: UInt64
+    ) -> _LabelPass {
         let count = labels.count
-        guard count > 0 else { return }
+        guard count > 0 else {
+            lastCount = 0
+            lastClean = true
+            return _LabelPass()
+        }
+        let sameNames = count == lastCount && lastClean
+        let pass = unsafe labels.withUnsafeMutableSlots { slots in
+            unsafe _LabelScreen.pass(slots, bytes, fingerprints: fingerprints, reused: reused, sameNames: sameNames)
+        }
+        lastCount = count
+        lastClean = !pass.suspicious
+        return pass
+    }
+
+    /// The pass over `slots`, whose keys and fingerprints are the last sample's until updated here.
+    @inline(__always) @unsafe private static func pass(
+        _ slots: UnsafeMutableBufferPointer<_LabelList.Slot>, _ bytes: _EntryBytes, fingerprints hashes: Bool,
+        reused: UInt64, sameNames: Bool
+    ) -> _LabelPass {
+        var pass = _LabelPass()
         let line = unsafe bytes.line.baseAddress
         let scratch = unsafe bytes.scratch.baseAddress
-        var sum: UInt64 = 0
-        var suspicious = false
-        unsafe labels.withUnsafeBufferPointer { refs in
-            unsafe withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
-                for index in 0..<count {
-                    // Safe: index < count == refs.count == keys.count.
-                    let label = unsafe refs[index]
-                    let name = label.name
-                    let key = unsafe _nameKey(name.inScratch ? scratch : line, name.start, name.count)
-                    if key == _reservedNameKey { suspicious = true }
-                    var earlier = 0
-                    while earlier < index {
-                        if unsafe keys[earlier] == key { suspicious = true }
-                        earlier += 1
-                    }
-                    unsafe keys[index] = key
-                    if fingerprints { sum &+= unsafe _labelFingerprint(label, line: line, bytes) }
+        var changed = !sameNames
+        for index in 0..<slots.count {
+            // Safe: index < slots.count.
+            var slot = unsafe slots[index]
+            if index >= 64 || reused & (1 << UInt64(index)) == 0 {
+                let name = slot.ref.name
+                let key = unsafe _nameKey(name.inScratch ? scratch : line, name.start, name.count)
+                if key != slot.key {
+                    changed = true
+                    slot.key = key
                 }
+                if hashes { slot.fingerprint = unsafe _labelFingerprint(slot.ref, line: line, bytes) }
+                unsafe slots[index] = slot
+            }
+            if hashes { pass.fingerprintSum &+= slot.fingerprint }
+            if slot.key == _leNameKey || slot.key == _quantileNameKey {
+                unsafe pass.noteSpecial(index, slot.key, bytes.bytes(slot.ref.name), hashes ? slot.fingerprint : 0)
             }
         }
-        self.fingerprintSum = sum
-        self.suspicious = suspicious
+        if changed { pass.suspicious = _LabelScreen._keysSuspicious(UnsafeBufferPointer(slots)) }
+        return pass
     }
 }
+
+extension _LabelPass {
+    /// Records label `index`, whose name key is that of `le` or `quantile`, if its name is that.
+    @inline(never) fileprivate mutating func noteSpecial(
+        _ index: Int, _ key: UInt64, _ name: UnsafeRawBufferPointer, _ fingerprint: UInt64
+    ) {
+        if key == _leNameKey && leIndex < 0 && _equalsStatic(name, "le") {
+            leIndex = index
+            leFingerprint = fingerprint
+        } else if key == _quantileNameKey && quantileIndex < 0 && _equalsStatic(name, "quantile") {
+            quantileIndex = index
+            quantileFingerprint = fingerprint
+        }
+    }
+}
+
+extension _LabelScreen {
+    /// Whether two of the keys are equal or one is `__name__`'s.
+    @safe fileprivate static func _keysSuspicious(_ slots: UnsafeBufferPointer<_LabelList.Slot>) -> Bool {
+        for index in 0..<slots.count {
+            // Safe: earlier < index < slots.count.
+            let key = unsafe slots[index].key
+            if key == _reservedNameKey { return true }
+            var earlier = 0
+            while earlier < index {
+                if unsafe slots[earlier].key == key { return true }
+                earlier += 1
+            }
+        }
+        return false
+    }
+}
+
+/// The key of `le` (`_nameKey` of a name of at most three bytes is the name and its length).
+let _leNameKey: UInt64 = 0x65_6C ^ (2 << 56)
+
+/// The key of `quantile` (`_nameKey` of an eight-byte name is the name, read little-endian, and its length).
+let _quantileNameKey: UInt64 = 0x656C_6974_6E61_7571 ^ (8 << 56)
 
 /// The fingerprint of one label: the hash of `name="value` (unescaped) seeded with the name's length, so that the
 /// split between name and value is part of it. Usually the line holds exactly those bytes, and they are hashed in

@@ -45,6 +45,10 @@ import Darwin
     var lineHadNewline = true
     /// Lines handed out so far (the 1-based number of the current line).
     var lineNumber = 0
+    /// Changes whenever bytes that an earlier line was read from may change or go away: at every `feed` and when a
+    /// line in `carry` is released. While it stays the same, the lines handed out since it last changed are still
+    /// in place in `chunk`, except the current one when it is in `carry` (see `_LabelMemory`).
+    var generation = 0
 
     init(maxLineLength: Int) {
         self.maxLineLength = maxLineLength
@@ -54,6 +58,7 @@ import Darwin
     mutating func feed(_ bytes: [UInt8]) {
         precondition(!finished, "ExpositionParser.feed(_:) called after finish()")
         releaseCarriedLine()
+        generation &+= 1
         unsafe lineBase = nil
         // Unread bytes of the previous chunk may hold whole lines, so they are joined with the new chunk rather
         // than put into `carry` (which only ever holds part of one line, and only once the chunk is used up).
@@ -71,6 +76,7 @@ import Darwin
     mutating func feed(copying bytes: UnsafeRawBufferPointer) {
         precondition(!finished, "ExpositionParser.feed(_:) called after finish()")
         releaseCarriedLine()
+        generation &+= 1
         unsafe lineBase = nil
         assert(carry.isEmpty || chunkPosition == chunk.count)
         let rest = chunk.count - chunkPosition
@@ -87,7 +93,7 @@ import Darwin
         } else if chunkPosition > 0 {
             chunk.removeSubrange(0..<chunkPosition)
         }
-        unsafe chunk.append(contentsOf: bytes)
+        _append(bytes, to: &chunk)
         chunkPosition = 0
     }
 
@@ -142,6 +148,7 @@ import Darwin
 
     private mutating func releaseCarriedLine() {
         if lineInCarry {
+            generation &+= 1
             unsafe lineBase = nil
             carry.removeAll(keepingCapacity: true)
             lineInCarry = false

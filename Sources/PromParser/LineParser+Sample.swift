@@ -8,7 +8,7 @@ extension _LineParser {
         entry.kind = .sample
         if current != UInt8(ascii: "{") {
             entry.nameColumn = position + 1
-            entry.name = scanMetricName(lastName: &entry.lastMetricName)
+            entry.name = scanMetricName(lastName: &entry.lastMetricName, repeated: &entry.nameRepeated)
             entry.hasName = true
         }
         var separated = false
@@ -18,9 +18,16 @@ extension _LineParser {
             separated = position > before
         }
         if current == UInt8(ascii: "{") {
-            try parseLabels(into: &entry, exemplar: false)
+            if entry.hasName {
+                try parseSampleLabels(into: &entry)
+            } else {
+                entry.labelMemory.forget()
+                try parseLabels(into: &entry, exemplar: false)
+            }
             separated = isText
             if isText { skipBlanks() }
+        } else {
+            entry.labelMemory.forget()
         }
         guard entry.hasName else {
             throw failure(at: 0, "metric name not set while parsing: \(_goQuoted(_array(slice(0, length))))")
@@ -172,7 +179,123 @@ extension _LineParser {
             position += 1
             return
         }
+        try unsafe parseLabelPairs(into: &entry, exemplar: exemplar)
+    }
+
+    /// `parseLabels` for a sample whose name precedes the braces: each label that is written as in the last sample
+    /// line (at the same index) is taken over from `entry.labelMemory` instead of scanned, and the section is
+    /// recorded there (see `_LabelMemory`).
+    private mutating func parseSampleLabels(into entry: inout _ParsedEntry) throws(PromParseError) {
+        let brace = position
+        position += 1
+        if isText { skipBlanks() }
+        if current == UInt8(ascii: "}") {
+            position += 1
+            entry.labelMemory.forget()
+            return
+        }
+        if let section = unsafe entry.labelMemory.section(in: generation) {
+            let memory = entry.labelMemory
+            let shared = unsafe sharedLabels(from: brace, section, entry)
+            if shared > 0 {
+                let stop = recordedExtent(of: shared - 1, entry).stop
+                entry.labels.reuse(shared, shiftedBy: brace - memory.brace)
+                entry.reusedLabels = shared >= 64 ? ~0 : (1 << UInt64(shared)) &- 1
+                position = stop + brace - memory.brace
+                if shared == memory.total {
+                    recordLabels(brace: brace, into: &entry)
+                    return
+                }
+            }
+            // Safe: the recorded line is still in place (same generation); its labels' offsets are from its start.
+            // Label `shared` is known to differ: the labels after it are compared one by one.
+            try unsafe parseLabelPairs(
+                into: &entry, exemplar: false, recordedLine: section - memory.brace, from: shared,
+                comparingFrom: shared + 1)
+        } else {
+            try unsafe parseLabelPairs(into: &entry, exemplar: false)
+        }
+        recordLabels(brace: brace, into: &entry)
+    }
+
+    /// Where label `index` of the recorded line starts, where parsing went on after it and its separator, and the
+    /// end of the bytes read for them (offsets in the recorded line): in text, when the labels went on, the
+    /// separator's scan read the first byte of the next label too.
+    @inline(__always) private func recordedExtent(
+        of index: Int, _ entry: _ParsedEntry
+    ) -> (start: Int, stop: Int, readEnd: Int) {
+        let memory = entry.labelMemory
+        let start = entry.labels.startOfStored(index)
+        let isLast = index + 1 == memory.total
+        let stop = isLast ? memory.brace + memory.sectionEnd : entry.labels.startOfStored(index + 1)
+        return (start, stop, isLast || !isText ? stop : stop + 1)
+    }
+
+    /// How many leading labels of the section at `brace` are written as in the recorded line, whose `{` is at
+    /// `section`: one comparison of the two sections from their braces on.
+    @inline(__always) @unsafe private func sharedLabels(
+        from brace: Int, _ section: UnsafeRawPointer, _ entry: _ParsedEntry
+    ) -> Int {
+        let memory = entry.labelMemory
+        // Safe: brace < length, the current line holds length - brace bytes from it and the recorded one sectionEnd.
+        let common = unsafe _commonPrefixLength(
+            line.baseAddress! + brace, section, min(memory.sectionEnd, length - brace))
+        var count = 0
+        while count < memory.reusable && recordedExtent(of: count, entry).readEnd - memory.brace <= common {
+            count += 1
+        }
+        return count
+    }
+
+    /// Takes over label `index` of the recorded line (which starts at `recordedLine`) when the bytes at `position`
+    /// are those it and its separator were read from; then `position` is where parsing continues after them.
+    @inline(__always) @unsafe private mutating func takeOverLabel(
+        _ index: Int, from recordedLine: UnsafeRawPointer, into entry: inout _ParsedEntry
+    ) -> Bool {
+        let (start, stop, readEnd) = recordedExtent(of: index, entry)
+        let count = readEnd - start
+        // Safe: the recorded line holds readEnd bytes; the current one length bytes (compared only within them).
+        guard position + count <= length,
+            unsafe _bytesEqual(line.baseAddress! + position, recordedLine + start, count)
+        else { return false }
+        entry.labels.reuseNext(shiftedBy: position - start)
+        if index < 64 { entry.reusedLabels |= 1 << UInt64(index) }
+        position += stop - start
+        return true
+    }
+
+    /// Records the label section that ends at `position` and started at `brace` in `entry.labelMemory`.
+    @inline(__always) private func recordLabels(brace: Int, into entry: inout _ParsedEntry) {
+        let total = entry.labels.count
+        // Labels point into the scratch buffer only when it holds something (a sample's name before the braces never
+        // does).
+        let reusable = entry.scratch.isEmpty ? total : entry.labels.countInLine()
+        // Safe: brace < length; the view is used only while the line's bytes stay in place (see _LabelMemory).
+        unsafe entry.labelMemory.record(
+            section: line.baseAddress! + brace, brace: brace, generation: generation, total: total,
+            reusable: reusable, sectionEnd: position - brace)
+    }
+
+    /// The label pairs of `parseLabels`, from the first byte of a label name to the closing brace; with a
+    /// `recordedLine` (the start of the line `entry.labelMemory` describes, still in place), each label written as
+    /// there is taken over instead of scanned.
+    ///
+    /// Parsing starts at label `first` (the labels before it are already in `entry.labels`); labels from
+    /// `comparingFrom` on are compared with the recorded line's.
+    private mutating func parseLabelPairs(
+        into entry: inout _ParsedEntry, exemplar: Bool, recordedLine: UnsafeRawPointer? = nil, from first: Int = 0,
+        comparingFrom: Int = 0
+    ) throws(PromParseError) {
+        var index = first
         while true {
+            if let recordedLine = unsafe recordedLine, index >= comparingFrom, index < entry.labelMemory.reusable,
+                unsafe takeOverLabel(index, from: recordedLine, into: &entry)
+            {
+                if index + 1 == entry.labelMemory.total { return }
+                index += 1
+                continue
+            }
+            index += 1
             let start = position
             let first = current
             let name: _ByteRef
@@ -193,6 +316,7 @@ extension _LineParser {
                 entry.name = name
                 entry.hasName = true
                 entry.nameColumn = start + 1
+                entry.lastMetricName.removeAll(keepingCapacity: true)
             } else {
                 guard next == UInt8(ascii: "=") else { throw expected("equal", at: position) }
                 position += 1

@@ -45,13 +45,16 @@ struct _LineParser {
     let isText: Bool
     let allowsQuotedNames: Bool
     let strictEscapes: Bool
+    /// `_LineBuffer.generation` while this line is current (for `_LabelMemory`).
+    let generation: Int
     var position = 0
 
     @safe init(
         line: UnsafeRawBufferPointer, lineNumber: Int, hadNewline: Bool, format: ExpositionFormat,
-        allowsQuotedNames: Bool
+        allowsQuotedNames: Bool, generation: Int = 0
     ) {
         unsafe self.line = line
+        self.generation = generation
         self.length = line.count - 1
         self.lineNumber = lineNumber
         self.hadNewline = hadNewline
@@ -136,8 +139,8 @@ struct _LineParser {
 
     /// `scanName(metric: true)` for the metric name of a sample line, first tried against `lastName` (the previous
     /// sample's name, updated here): the line holding the same bytes followed by a byte outside the name class is
-    /// exactly the run the byte-classifying scan would find.
-    @inline(__always) mutating func scanMetricName(lastName: inout [UInt8]) -> _ByteRef {
+    /// exactly the run the byte-classifying scan would find. `repeated` tells whether that was the case.
+    @inline(__always) mutating func scanMetricName(lastName: inout [UInt8], repeated: inout Bool) -> _ByteRef {
         let start = position
         let cachedCount = lastName.count
         if cachedCount > 0 && start + cachedCount < length {
@@ -146,13 +149,14 @@ struct _LineParser {
                 unsafe _bytesEqual(line.baseAddress! + start, cached.baseAddress!, cachedCount)
             }
             if same && !_isMetricNameChar(byte(start + cachedCount)) {
+                repeated = true
                 position = start + cachedCount
                 return _ByteRef(start: start, end: position, inScratch: false)
             }
         }
         let name = scanName(metric: true)
         lastName.removeAll(keepingCapacity: true)
-        unsafe lastName.append(contentsOf: slice(name.start, name.end))
+        _append(slice(name.start, name.end), to: &lastName)
         return name
     }
 

@@ -71,7 +71,7 @@ public enum NormalizedDump {
         }
     }
 
-    private static func _appendLabels(_ labels: [_LabelRef], _ bytes: _EntryBytes, to output: inout [UInt8]) {
+    private static func _appendLabels(_ labels: _LabelList, _ bytes: _EntryBytes, to output: inout [UInt8]) {
         let sorted = labels.sorted { unsafe bytes.bytes($0.name).lexicographicallyPrecedes(bytes.bytes($1.name)) }
         output.append(UInt8(ascii: "{"))
         for (index, label) in sorted.enumerated() {

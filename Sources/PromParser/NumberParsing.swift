@@ -20,6 +20,7 @@ enum _Number {
     @safe static func parseFloat(_ token: UnsafeRawBufferPointer) -> Double? {
         let count = token.count
         guard count > 0 else { return nil }
+        if let value = _parseShortDecimal(token) { return value }
         var index = 0
         var negative = false
         // Safe: index < count in every read below; each read is preceded by a bounds test.
@@ -104,6 +105,31 @@ enum _Number {
             return negative ? -value : value
         }
         return _slowParse(token)
+    }
+
+    /// `digits` or `digits.digits` with at most 19 digits and a value of at most 2^53 (bucket bounds, quantiles):
+    /// the integer of all the digits over a power of ten, which is what the general path's Clinger step computes for
+    /// these literals (leading and trailing zeros change neither the integer nor the power); `nil` for anything else.
+    @inline(__always) @safe private static func _parseShortDecimal(_ token: UnsafeRawBufferPointer) -> Double? {
+        let count = token.count
+        guard count <= 20 else { return nil }
+        var mantissa: UInt64 = 0
+        var point = -1
+        for index in 0..<count {
+            // Safe: index < count.
+            let byte = unsafe token[index]
+            let digit = byte &- UInt8(ascii: "0")
+            if digit < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+            } else if byte == UInt8(ascii: ".") && point < 0 && index > 0 && index < count - 1 {
+                point = index
+            } else {
+                return nil
+            }
+        }
+        // With a point there are count - 1 <= 19 digits, without one at most 19 as well.
+        guard count - (point < 0 ? 0 : 1) <= 19, mantissa <= 1 << 53 else { return nil }
+        return point < 0 ? Double(mantissa) : Double(mantissa) / _powersOfTen[count - 1 - point]
     }
 
     /// Parses an integer literal `[+-] digits` into an `Int64`, as Go's `ParseInt(s, 10, 64)` does.

@@ -2,7 +2,6 @@
 struct _SampleRules {
     let type: PromMetricType
     let suffix: _Suffix
-    let family: [UInt8]
     let line: Int
 
     /// Which label is excluded from the MetricPoint group, and the parsed `le` threshold of a bucket.
@@ -12,8 +11,14 @@ struct _SampleRules {
     }
 
     /// Checks the value and the type-specific labels of a sample.
+    ///
+    /// - Parameters:
+    ///   - pass: where the `le` and `quantile` labels are (`_LabelScreen`).
+    ///   - family: the family's name, quoted, for error messages (a closure, so that the name is not copied, nor
+    ///     its storage retained, on the way to the rare error).
     func check(
-        _ entry: _ParsedEntry, _ bytes: _EntryBytes, stateLabelIndex: Int?
+        _ entry: _ParsedEntry, _ bytes: _EntryBytes, stateLabelIndex: Int?, pass: _LabelPass,
+        family: () -> String
     )
         throws(PromParseError) -> Excluded
     {
@@ -21,32 +26,36 @@ struct _SampleRules {
         let value = entry.value
         switch (type, suffix) {
         case (.counter, .total), (.histogram, .sum), (.summary, .sum):
-            try nonNegative(value, entry)
+            try nonNegative(value, entry, family)
         case (.histogram, .count), (.summary, .count), (.gaugeHistogram, .gcount):
-            try nonNegative(value, entry)
-            try integral(value, entry)
+            try nonNegative(value, entry, family)
+            try integral(value, entry, family)
         case (.histogram, .bucket), (.gaugeHistogram, .bucket):
-            let le = try numericLabel("le", entry, bytes)
-            guard !le.value.isNaN else { throw error(entry, "histogram bucket \"le\" must not be NaN") }
+            let le = try numericLabel("le", at: pass.leIndex, entry, bytes, family)
+            guard !le.value.isNaN else { throw error(entry, family, "histogram bucket \"le\" must not be NaN") }
             excluded = Excluded(index: le.index, threshold: le.value)
-            try nonNegative(value, entry)
-            try integral(value, entry)
+            try nonNegative(value, entry, family)
+            try integral(value, entry, family)
         case (.gaugeHistogram, .gsum):
-            guard !value.isNaN else { throw error(entry, "gauge histogram _gsum must not be NaN") }
+            guard !value.isNaN else { throw error(entry, family, "gauge histogram _gsum must not be NaN") }
         case (.summary, .none):
-            let quantile = try numericLabel("quantile", entry, bytes)
+            let quantile = try numericLabel("quantile", at: pass.quantileIndex, entry, bytes, family)
             guard quantile.value >= 0 && quantile.value <= 1 else {
-                throw error(entry, "summary \"quantile\" must be between 0 and 1")
+                throw error(entry, family, "summary \"quantile\" must be between 0 and 1")
             }
-            guard value.isNaN || value >= 0 else { throw error(entry, "summary quantile values must not be negative") }
+            guard value.isNaN || value >= 0 else {
+                throw error(entry, family, "summary quantile values must not be negative")
+            }
             excluded.index = quantile.index
         case (.info, _):
-            guard value == 1 else { throw error(entry, "info samples must have the value 1") }
+            guard value == 1 else { throw error(entry, family, "info samples must have the value 1") }
         case (.stateSet, _):
             guard let index = stateLabelIndex else {
-                throw error(entry, "stateset samples need a label named after the family")
+                throw error(entry, family, "stateset samples need a label named after the family")
             }
-            guard value == 0 || value == 1 else { throw error(entry, "stateset samples must have the value 0 or 1") }
+            guard value == 0 || value == 1 else {
+                throw error(entry, family, "stateset samples must have the value 0 or 1")
+            }
             excluded.index = index
         default:
             break
@@ -54,42 +63,43 @@ struct _SampleRules {
         return excluded
     }
 
-    private func nonNegative(_ value: Double, _ entry: _ParsedEntry) throws(PromParseError) {
+    private func nonNegative(_ value: Double, _ entry: _ParsedEntry, _ family: () -> String) throws(PromParseError) {
         guard value.isNaN || value < 0 else { return }
-        throw error(entry, "\(type.rawValue) \(suffixName) value must not be NaN or negative")
+        throw error(entry, family, "\(type.rawValue) \(suffixName) value must not be NaN or negative")
     }
 
-    private func integral(_ value: Double, _ entry: _ParsedEntry) throws(PromParseError) {
-        guard value.isFinite && value.rounded(.towardZero) == value else {
-            throw error(entry, "\(type.rawValue) \(suffixName) value must be an integer")
+    private func integral(_ value: Double, _ entry: _ParsedEntry, _ family: () -> String) throws(PromParseError) {
+        // Every double of magnitude 2^52 or more is an integer; below, the conversion truncates exactly (and,
+        // unlike `rounded(.towardZero)`, needs no call into libm).
+        guard value.isFinite && (value.magnitude >= 0x1p52 || Double(Int64(value)) == value) else {
+            throw error(entry, family, "\(type.rawValue) \(suffixName) value must be an integer")
         }
     }
 
-    /// Finds a required label whose value must be a number, with infinities spelled `+Inf`/`-Inf`.
+    /// Reads a required label (at `index`, -1 when absent) whose value must be a number, with infinities spelled
+    /// `+Inf`/`-Inf`.
     private func numericLabel(
-        _ name: StaticString, _ entry: _ParsedEntry, _ bytes: _EntryBytes
+        _ name: StaticString, at index: Int, _ entry: _ParsedEntry, _ bytes: _EntryBytes, _ family: () -> String
     )
         throws(PromParseError) -> (index: Int, value: Double)
     {
-        guard let index = entry.labels.firstIndex(where: { _equalsStatic(bytes.bytes($0.name), name) }) else {
-            throw error(entry, "\(type.rawValue) sample lacks the \"\(name)\" label")
-        }
+        guard index >= 0 else { throw error(entry, family, "\(type.rawValue) sample lacks the \"\(name)\" label") }
         let text = bytes.bytes(entry.labels[index].value)
         guard let parsed = _Number.parseFloat(text),
             !parsed.isInfinite || _equalsStatic(text, "+Inf") || _equalsStatic(text, "-Inf")
         else {
             throw PromParseError(
                 kind: .semantic, line: line, column: entry.labels[index].column,
-                message: "invalid \"\(name)\" label value \(_goQuoted(_array(text))) in family \(_goQuoted(family))")
+                message: "invalid \"\(name)\" label value \(_goQuoted(_array(text))) in family \(family())")
         }
         return (index, parsed)
     }
 
     private var suffixName: String { suffix == .none ? "quantile" : "\(suffix.text)" }
 
-    private func error(_ entry: _ParsedEntry, _ message: String) -> PromParseError {
+    private func error(_ entry: _ParsedEntry, _ family: () -> String, _ message: String) -> PromParseError {
         PromParseError(
-            kind: .semantic, line: line, column: entry.valueColumn, message: "\(message) (family \(_goQuoted(family)))")
+            kind: .semantic, line: line, column: entry.valueColumn, message: "\(message) (family \(family()))")
     }
 }
 

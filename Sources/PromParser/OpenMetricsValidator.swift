@@ -104,9 +104,14 @@ struct _OpenMetricsValidator {
     var groupHasTimestamp = false
     var groupTimestamp: Double = 0
     var point = _HistogramPoint()
+    /// The suffix of the last sample's name, valid while `hasLastSuffix` (cleared by metadata lines and whenever a
+    /// family opens or closes).
+    var lastSuffix = _Suffix.none
+    var hasLastSuffix = false
 
     /// Checks a `# TYPE`, `# HELP` or `# UNIT` line.
     mutating func metadata(_ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
+        hasLastSuffix = false
         let name = bytes.bytes(entry.name)
         if !hasFamily || !familyEquals(name) {
             try closeFamily(line: line)
@@ -150,10 +155,45 @@ struct _OpenMetricsValidator {
 
     /// Checks a sample line.
     ///
-    /// - Parameter labelFingerprints: the sum of the fingerprints of all the sample's labels (`_LabelPass`).
+    /// - Parameter pass: the sum of the fingerprints of all the sample's labels, and where `le` and `quantile` are
+    ///   (`_LabelScreen`).
     mutating func sample(
-        _ entry: _ParsedEntry, _ bytes: _EntryBytes, labelFingerprints: UInt64, line: Int
+        _ entry: _ParsedEntry, _ bytes: _EntryBytes, pass: _LabelPass, line: Int
     ) throws(PromParseError) {
+        let suffix = try sampleSuffix(entry, bytes, line: line)
+        hasSamples = true
+        let rules = _SampleRules(type: type, suffix: suffix, line: line)
+        let stateIndex = type == .stateSet ? labelIndexNamedAfterFamily(entry, bytes) : nil
+        let excluded = try rules.check(entry, bytes, stateLabelIndex: stateIndex, pass: pass) { quotedFamily }
+        try checkExemplar(entry, bytes, rules: rules)
+        // The labels minus the one that varies within a MetricPoint (`le`, `quantile`, or a stateset's state label),
+        // as an order-independent fingerprint: the sum of the labels' fingerprints.
+        var groupHash: UInt64 = 0
+        if type != .info {
+            groupHash = pass.fingerprintSum
+            if let index = excluded.index {
+                if index == pass.leIndex {
+                    groupHash &-= pass.leFingerprint
+                } else if index == pass.quantileIndex {
+                    groupHash &-= pass.quantileFingerprint
+                } else {
+                    groupHash &-= _labelFingerprint(entry.labels[index], bytes)
+                }
+            }
+        }
+        try checkGroup(groupHash, entry, line: line)
+        if type._isHistogramLike && rules.suffix != .none {
+            try updatePoint(groupHash, entry, threshold: excluded.threshold, suffix: rules.suffix, line: line)
+        }
+    }
+
+    /// The suffix by which the sample's name belongs to the current family, after closing it and opening the
+    /// sample's own family when it does not. A name that repeats the last sample's (`_ParsedEntry.nameRepeated`)
+    /// has the last sample's suffix, unless a metadata line came between (`hasLastSuffix`).
+    @inline(__always) private mutating func sampleSuffix(
+        _ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int
+    ) throws(PromParseError) -> _Suffix {
+        if entry.nameRepeated && hasLastSuffix { return lastSuffix }
         let name = bytes.bytes(entry.name)
         var suffix = hasFamily ? _suffix(of: name) : nil
         if suffix == nil {
@@ -161,22 +201,9 @@ struct _OpenMetricsValidator {
             try openFamily(name, line: line)
             suffix = _Suffix.none
         }
-        hasSamples = true
-        let rules = _SampleRules(type: type, suffix: suffix ?? .none, family: familyName, line: line)
-        let stateIndex = type == .stateSet ? labelIndexNamedAfterFamily(entry, bytes) : nil
-        let excluded = try rules.check(entry, bytes, stateLabelIndex: stateIndex)
-        try checkExemplar(entry, bytes, rules: rules)
-        // The labels minus the one that varies within a MetricPoint (`le`, `quantile`, or a stateset's state label),
-        // as an order-independent fingerprint: the sum of the labels' fingerprints.
-        var groupHash: UInt64 = 0
-        if type != .info {
-            groupHash = labelFingerprints
-            if let index = excluded.index { groupHash &-= _labelFingerprint(entry.labels[index], bytes) }
-        }
-        try checkGroup(groupHash, entry, line: line)
-        if type._isHistogramLike && rules.suffix != .none {
-            try updatePoint(groupHash, entry, threshold: excluded.threshold, suffix: rules.suffix, line: line)
-        }
+        lastSuffix = suffix ?? .none
+        hasLastSuffix = true
+        return lastSuffix
     }
 
     /// Closes the last family at `# EOF`.
@@ -195,8 +222,9 @@ struct _OpenMetricsValidator {
     private var quotedFamily: String { _goQuoted(familyName) }
 
     @safe private mutating func openFamily(_ name: UnsafeRawBufferPointer, line: Int) throws(PromParseError) {
+        hasLastSuffix = false
         familyName.removeAll(keepingCapacity: true)
-        unsafe familyName.append(contentsOf: name)
+        _append(name, to: &familyName)
         guard !claimedNames.contains(_hashBytes(name)) else {
             throw semantic(
                 line, 1,
@@ -212,6 +240,7 @@ struct _OpenMetricsValidator {
     }
 
     private mutating func closeFamily(line: Int) throws(PromParseError) {
+        hasLastSuffix = false
         guard hasFamily else { return }
         if point.active { try point.finish(family: familyName, line: line) }
         point = _HistogramPoint()

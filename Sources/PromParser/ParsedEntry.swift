@@ -63,14 +63,22 @@ struct _LabelRef {
 
     /// 1-based column of the label name, for error messages.
     @inline(__always) var column: Int { Int(_column) }
+
+    /// Moves a label that lies in the line (not in the scratch buffer) by `delta` bytes.
+    @inline(__always) mutating func shift(by delta: Int) {
+        assert(!name.inScratch && !value.inScratch)
+        name = _ByteRef(start: name.start + delta, end: name.end + delta, inScratch: false)
+        value = _ByteRef(start: value.start + delta, end: value.end + delta, inScratch: false)
+        _column = Int32(truncatingIfNeeded: column + delta)
+    }
 }
 
 /// The parse result of the current line, kept as offsets so that nothing is copied per sample.
 ///
 /// - Invariant: every `_ByteRef` with `inScratch == false` lies within the current line, and every one with
 ///   `inScratch == true` lies within `scratch`. Both stay valid until the next line is parsed.
-/// - Invariant: the arrays are cleared with `keepingCapacity: true`, so after the first few lines parsing allocates
-///   nothing.
+/// - Invariant: the arrays are cleared with `keepingCapacity: true` (the label lists by resetting their count), so
+///   after the first few lines parsing allocates nothing.
 struct _ParsedEntry {
     var kind: PromEntry = .eof
     var name = _ByteRef()
@@ -78,8 +86,8 @@ struct _ParsedEntry {
     var nameColumn = 1
     var text = _ByteRef()
     var type: PromMetricType? = nil
-    var labels: [_LabelRef] = []
-    var exemplarLabels: [_LabelRef] = []
+    var labels = _LabelList()
+    var exemplarLabels = _LabelList()
     var value: Double = 0
     var valueColumn = 1
     var hasTimestamp = false
@@ -94,14 +102,25 @@ struct _ParsedEntry {
     /// The metric name of the last sample line, kept across lines (`reset()` leaves it): a line with the same name
     /// (consecutive samples of one family) recognises it by comparing words instead of classifying every byte.
     var lastMetricName: [UInt8] = []
+    /// Whether this sample's metric name was recognised as `lastMetricName`, i.e. equals the name of the previous
+    /// sample line. A line that names its metric inside the braces clears `lastMetricName`, so that the line after
+    /// it is not taken for a repeat of an older name.
+    var nameRepeated = false
+    /// The last sample line's label section (`_LabelMemory`), kept across lines.
+    var labelMemory = _LabelMemory()
+    /// Which labels of this sample were taken over from the last sample line (`_LabelMemory`): bit `i` for label
+    /// `i` (labels from the 65th on are never marked).
+    var reusedLabels: UInt64 = 0
 
     mutating func reset() {
         name = _ByteRef()
         text = _ByteRef()
         hasName = false
+        nameRepeated = false
+        reusedLabels = 0
         type = nil
-        if !labels.isEmpty { labels.removeAll(keepingCapacity: true) }
-        if !exemplarLabels.isEmpty { exemplarLabels.removeAll(keepingCapacity: true) }
+        labels.removeAll()
+        exemplarLabels.removeAll()
         hasTimestamp = false
         hasExemplar = false
         exemplarHasTimestamp = false
@@ -140,4 +159,9 @@ struct _EntryBytes {
     guard count > 0 else { return true }
     // Safe: both buffers hold count bytes.
     return unsafe _bytesEqual(a.baseAddress!, b.baseAddress!, count)
+}
+
+/// Appends `bytes` to `array` with one copy (`append(contentsOf:)` of a raw buffer goes byte by byte).
+@inline(__always) @safe func _append(_ bytes: UnsafeRawBufferPointer, to array: inout [UInt8]) {
+    unsafe bytes.withMemoryRebound(to: UInt8.self) { unsafe array.append(contentsOf: $0) }
 }

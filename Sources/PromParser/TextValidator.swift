@@ -2,15 +2,21 @@
 /// one HELP and one TYPE per metric name, TYPE before that name's samples, float `quantile`/`le` label values in
 /// summaries and histograms, and no negative histogram counts.
 ///
-/// Memory: one 8-byte fingerprint per metric name with HELP or TYPE and per distinct sample name, plus the last
-/// sample name. Nothing is allocated per sample while consecutive samples share a name.
+/// Memory: one 8-byte fingerprint per metric name with HELP, one or two per name with TYPE (one for the name, and for
+/// a summary or histogram one more that says so: a sample's role takes set probes rather than dictionary lookups),
+/// one per distinct sample name, plus the last sample name. Nothing is allocated per sample while consecutive samples
+/// share a name.
 struct _TextValidator {
     private enum Role {
         case plain, summary, histogramBucket, histogramCount
     }
 
     private var helpNames = _FingerprintSet()
-    private var types: [UInt64: PromMetricType] = [:]
+    /// The fingerprints of the names with a TYPE line, and for summaries and histograms also the fingerprint
+    /// xor-ed with `summaryMark` or `histogramMark` (one set, so one allocation as the dictionary it replaces).
+    private var types = _FingerprintSet()
+    private static let summaryMark: UInt64 = 0x5A17_E6F3_0C1D_8B29
+    private static let histogramMark: UInt64 = 0xC3A5_0F4E_91D2_6B87
     private var sampleNames = _FingerprintSet()
     private var lastSampleName: [UInt8] = []
     private var hasLastSample = false
@@ -27,30 +33,42 @@ struct _TextValidator {
             }
             return
         }
-        guard types[hash] == nil else {
+        guard !types.contains(hash) else {
             throw semantic(line, entry.nameColumn, "second TYPE line for metric name \(_goQuoted(_array(name)))")
         }
         guard !sampleNames.contains(hash) else {
             throw semantic(line, entry.nameColumn, "TYPE line for \(_goQuoted(_array(name))) after its samples")
         }
-        types[hash] = entry.type
+        types.insert(hash)
+        if entry.type == .summary {
+            types.insert(hash ^ Self.summaryMark)
+        } else if entry.type?._isHistogramLike == true {
+            types.insert(hash ^ Self.histogramMark)
+        }
         if lastSampleIs(name) {
             hasLastSample = false
         }
     }
 
-    mutating func sample(_ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
-        let name = bytes.bytes(entry.name)
-        if !lastSampleIs(name) {
-            learnSampleName(name)
+    /// Checks a sample line.
+    ///
+    /// - Parameter pass: where the `le` and `quantile` labels are (`_LabelScreen`).
+    mutating func sample(
+        _ entry: _ParsedEntry, _ bytes: _EntryBytes, pass: _LabelPass, line: Int
+    ) throws(PromParseError) {
+        // A name that repeats the last sample line's (`nameRepeated`) is `lastSampleName` unless a TYPE line for it
+        // came between (which clears `hasLastSample`).
+        if !(entry.nameRepeated && hasLastSample) {
+            let name = bytes.bytes(entry.name)
+            if !lastSampleIs(name) { learnSampleName(name) }
         }
         switch lastRole {
         case .plain:
             return
         case .summary:
-            try floatLabel("quantile", entry, bytes, line: line)
+            try floatLabel("quantile", at: pass.quantileIndex, entry, bytes, line: line)
         case .histogramBucket:
-            try floatLabel("le", entry, bytes, line: line)
+            try floatLabel("le", at: pass.leIndex, entry, bytes, line: line)
             if entry.value < 0 {
                 throw semantic(line, entry.valueColumn, "negative bucket population for histogram")
             }
@@ -66,26 +84,29 @@ struct _TextValidator {
 
     @safe private mutating func learnSampleName(_ name: UnsafeRawBufferPointer) {
         lastSampleName.removeAll(keepingCapacity: true)
-        unsafe lastSampleName.append(contentsOf: name)
+        _append(name, to: &lastSampleName)
         hasLastSample = true
-        sampleNames.insert(_hashBytes(name))
-        if types[_hashBytes(name)] == .summary {
+        let hash = _hashBytes(name)
+        sampleNames.insert(hash)
+        if types.contains(hash ^ Self.summaryMark) {
             lastRole = .summary
-        } else if let base = _baseName(name, "_bucket"), types[_hashBytes(base)]?._isHistogramLike == true {
+        } else if let base = _baseName(name, "_bucket"), types.contains(_hashBytes(base) ^ Self.histogramMark) {
             lastRole = .histogramBucket
-        } else if let base = _baseName(name, "_count"), types[_hashBytes(base)]?._isHistogramLike == true {
+        } else if let base = _baseName(name, "_count"), types.contains(_hashBytes(base) ^ Self.histogramMark) {
             lastRole = .histogramCount
         } else {
             lastRole = .plain
         }
     }
 
+    /// Checks that the label `name` at `index` (-1 when absent, which is allowed) holds a float.
     private func floatLabel(
-        _ name: StaticString, _ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int
+        _ name: StaticString, at index: Int, _ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int
     )
         throws(PromParseError)
     {
-        guard let label = entry.labels.first(where: { _equalsStatic(bytes.bytes($0.name), name) }) else { return }
+        guard index >= 0 else { return }
+        let label = entry.labels[index]
         let value = bytes.bytes(label.value)
         guard _Number.parseFloat(value) == nil else { return }
         throw semantic(
@@ -103,16 +124,16 @@ struct _TextValidator {
 }
 
 /// Label rules common to both formats: no two labels with one name, and no `__name__` label.
-@safe func _checkLabelNames(_ labels: [_LabelRef], _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
+@safe func _checkLabelNames(_ labels: _LabelList, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
     let count = labels.count
     guard count > 0 else { return }
     // Compare cheap keys of the names pairwise, and the bytes only when two keys are equal; the error is the one the
     // plain pairwise loop reports (the first name, in order, that has a later duplicate).
-    let failed: Bool = unsafe labels.withUnsafeBufferPointer { refs in
+    let failed: Bool = unsafe labels.withUnsafeSlots { refs in
         unsafe withUnsafeTemporaryAllocation(of: UInt64.self, capacity: count) { keys in
             for index in 0..<count {
                 // Safe: index < count == refs.count == keys.count; the name lies within its buffer.
-                let ref = unsafe refs[index].name
+                let ref = unsafe refs[index].ref.name
                 let base = unsafe (ref.inScratch ? bytes.scratch.baseAddress : bytes.line.baseAddress)
                 let key = unsafe _nameKey(base, ref.start, ref.count)
                 if key == _reservedNameKey && _equalsStatic(bytes.bytes(ref), "__name__") { return true }

@@ -1,0 +1,104 @@
+/// The labels of the current entry: a prefix of a storage array that is kept from line to line.
+///
+/// Clearing sets `count` to 0 and leaves the storage as it is, so that the next line overwrites records in place
+/// instead of paying for `removeAll(keepingCapacity:)` on every line; the records past `count` are stale and never
+/// read.
+///
+/// Each record also holds the label's name key and fingerprint for the strict rules (`_LabelScreen`), so that those
+/// need no storage of their own; they stay with the record of the same index from one sample to the next.
+///
+/// Thread-safety: a plain value; use one list from one thread at a time.
+///
+/// - Invariant: `0 <= count <= storage.count`; only `storage[0..<count]` is meaningful.
+struct _LabelList: RandomAccessCollection {
+    /// A label and what the label pass computed for it (`_LabelScreen`).
+    struct Slot {
+        var ref: _LabelRef
+        var key: UInt64 = 0
+        var fingerprint: UInt64 = 0
+    }
+
+    private var storage: [Slot] = []
+    /// The number of labels of the current entry.
+    private(set) var count = 0
+
+    init() {}
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+
+    /// The label at `index` (`0..<count`).
+    @inline(__always) subscript(index: Int) -> _LabelRef {
+        precondition(index >= 0 && index < count, "label index out of range")
+        return storage[index].ref
+    }
+
+    /// Appends a label.
+    ///
+    /// - Complexity: O(1) amortised; no allocation once the storage has grown to the longest label list.
+    @inline(__always) mutating func append(_ label: _LabelRef) {
+        if count < storage.count {
+            storage[count].ref = label
+        } else {
+            storage.append(Slot(ref: label))
+        }
+        count &+= 1
+    }
+
+    /// Forgets every label, keeping the storage.
+    @inline(__always) mutating func removeAll() {
+        count = 0
+    }
+
+    /// Takes over the first `count` labels of the last line (still in the storage, as `removeAll()` leaves them),
+    /// moved by `delta` bytes.
+    ///
+    /// - Precondition: the list is empty and the last line had at least `count` labels, none in the scratch buffer.
+    @inline(__always) mutating func reuse(_ count: Int, shiftedBy delta: Int) {
+        precondition(self.count == 0 && count <= storage.count)
+        if delta != 0 {
+            for index in 0..<count { storage[index].ref.shift(by: delta) }
+        }
+        self.count = count
+    }
+
+    /// Takes over the next label of the last line (still in the storage, as `removeAll()` leaves it), moved by
+    /// `delta` bytes.
+    ///
+    /// - Precondition: the last line had more than `count` labels, and label `count` lies in the line.
+    @inline(__always) mutating func reuseNext(shiftedBy delta: Int) {
+        precondition(count < storage.count)
+        if delta != 0 { storage[count].ref.shift(by: delta) }
+        count &+= 1
+    }
+
+    /// Where label `index` of the last line started (0-based offset of its name), even after `removeAll()`.
+    ///
+    /// - Precondition: the last line had more than `index` labels.
+    @inline(__always) func startOfStored(_ index: Int) -> Int {
+        storage[index].ref.column - 1
+    }
+
+    /// The number of leading labels that lie in the line (neither name nor value in the scratch buffer).
+    func countInLine() -> Int {
+        firstIndex { $0.name.inScratch || $0.value.inScratch } ?? count
+    }
+
+    /// Calls `body` with the current labels' records (valid only during the call; must not escape).
+    @inline(__always) func withUnsafeSlots<R>(_ body: (UnsafeBufferPointer<Slot>) -> R) -> R {
+        unsafe storage.withUnsafeBufferPointer { all in
+            // Safe: count <= storage.count.
+            unsafe body(UnsafeBufferPointer(rebasing: all[0..<count]))
+        }
+    }
+
+    /// Calls `body` with the current labels' records, to update their keys and fingerprints (valid only during the
+    /// call; must not escape).
+    @inline(__always) mutating func withUnsafeMutableSlots<R>(_ body: (UnsafeMutableBufferPointer<Slot>) -> R) -> R {
+        let count = self.count
+        return unsafe storage.withUnsafeMutableBufferPointer { all in
+            // Safe: count <= storage.count.
+            unsafe body(UnsafeMutableBufferPointer(rebasing: all[0..<count]))
+        }
+    }
+}

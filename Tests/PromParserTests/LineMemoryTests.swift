@@ -1,0 +1,192 @@
+import PromTestSupport
+import Testing
+
+@testable import PromParser
+
+/// What a line takes over from the line before it (the labels of `_LabelMemory`, the repeated metric name, the
+/// label keys of `_LabelScreen`) against a parser that remembers nothing across lines, on random expositions whose
+/// lines share label prefixes, escapes, quoted names, duplicates and errors.
+@Suite struct LineMemoryTests {
+    static let labelNames = [
+        "a", "job", "le", "quantile", "instance_name", "__name__", "\"q.name\"", "\"e\\\"n\"", "x",
+    ]
+    static let labelValues = [
+        "x", "1", "0.5", "+Inf", "10", "2.5", "a\\\"b", "\u{e9}t\u{e9}", "v\\\\w", "", "NaN", "-1", "0.005", "1e3",
+    ]
+    static let suffixes = ["", "_total", "_bucket", "_sum", "_count", "_created", "_info", "_gcount"]
+    static let types = ["counter", "gauge", "histogram", "summary", "info", "stateset", "gaugehistogram", "unknown"]
+    static let values = ["1", "0", "2.5", "-1", "NaN", "3", "5", "+Inf"]
+
+    static func pick<T>(_ items: [T], _ random: inout SplitMix64) -> T {
+        items[Int(random.next() % UInt64(items.count))]
+    }
+
+    /// A label section: mostly a variation of `base` (the previous line's labels), so that lines share prefixes.
+    static func labels(_ base: inout [(String, String)], text: Bool, _ random: inout SplitMix64) -> String {
+        switch random.next() % 6 {
+        case 0: base = (0..<Int(random.next() % 5)).map { _ in (pick(labelNames, &random), pick(labelValues, &random)) }
+        case 1: if !base.isEmpty { base[Int(random.next() % UInt64(base.count))].1 = pick(labelValues, &random) }
+        case 2: if !base.isEmpty { base.removeLast() }
+        case 3: base.append((pick(labelNames, &random), pick(labelValues, &random)))
+        default: break
+        }
+        let pairs = base.map { name, value -> String in
+            let equal = text && random.next() % 8 == 0 ? " = " : "="
+            return "\(name)\(equal)\"\(value)\""
+        }
+        var separator = ","
+        if text && random.next() % 6 == 0 { separator = random.next() % 2 == 0 ? ", " : " " }
+        let trailing = text && random.next() % 8 == 0 ? "," : ""
+        return "{" + pairs.joined(separator: separator) + trailing + "}"
+    }
+
+    /// Mostly valid histograms: children with shared labels (some escaped or quoted), increasing `le`, `_sum` and
+    /// `_count`; now and then a duplicate label name or a stray byte.
+    static func histograms(openMetrics: Bool, _ random: inout SplitMix64) -> [UInt8] {
+        var lines = ["# TYPE hist histogram"]
+        let names = ["a", "job", "\"q.name\"", "instance_name", "x"]
+        let values = ["x", "1", "a\\\"b", "\u{e9}t\u{e9}", "v\\\\w", "", "0.5", "long_value_of_many_bytes"]
+        for _ in 0..<Int(1 + random.next() % 8) {
+            var pairs: [String] = []
+            for name in names where random.next() % 3 != 0 { pairs.append("\(name)=\"\(pick(values, &random))\"") }
+            if random.next() % 30 == 0 && !pairs.isEmpty { pairs.append(pairs[0]) }
+            let separator = !openMetrics && random.next() % 4 == 0 ? " , " : ","
+            let common = pairs.joined(separator: separator)
+            let joiner = common.isEmpty ? "" : separator
+            var count = 0
+            for le in ["0.5", "1", "2.5", "+Inf"] where le == "+Inf" || random.next() % 3 != 0 {
+                count += Int(random.next() % 2)
+                lines.append("hist_bucket{\(common)\(joiner)le=\"\(le)\"} \(count)")
+            }
+            lines.append("hist_sum{\(common)} 1.5")
+            lines.append("hist_count{\(common)} \(count)")
+            if random.next() % 40 == 0 {
+                let line = lines.removeLast()
+                lines.append(String(line.prefix(line.count / 2)) + "\u{7}" + String(line.dropFirst(line.count / 2)))
+            }
+        }
+        if openMetrics { lines.append("# EOF") }
+        return Array((lines.joined(separator: "\n") + "\n").utf8)
+    }
+
+    static func exposition(openMetrics: Bool, _ random: inout SplitMix64) -> [UInt8] {
+        if random.next() % 2 == 0 { return histograms(openMetrics: openMetrics, &random) }
+        var lines: [String] = []
+        var base: [(String, String)] = []
+        for family in 0..<Int(1 + random.next() % 4) {
+            let name = "fam_\(family % 3)"
+            if random.next() % 2 == 0 { lines.append("# TYPE \(name) \(pick(types, &random))") }
+            if random.next() % 4 == 0 { lines.append("# HELP \(name) help text") }
+            for _ in 0..<Int(random.next() % 12) {
+                let suffix = random.next() % 3 == 0 ? pick(suffixes, &random) : "_bucket"
+                var line = name + suffix
+                if random.next() % 8 != 0 { line += labels(&base, text: !openMetrics, &random) }
+                line += " " + pick(values, &random)
+                if random.next() % 10 == 0 { line += openMetrics ? " 1.5" : " 1500" }
+                if random.next() % 40 == 0 { line.insert("\u{7}", at: line.index(line.startIndex, offsetBy: 5)) }
+                lines.append(line)
+            }
+        }
+        if openMetrics { lines.append("# EOF") }
+        return Array((lines.joined(separator: "\n") + "\n").utf8)
+    }
+
+    /// Every entry with its labels in order, and the error (with line and column) if any.
+    static func detailedTrace(_ input: [UInt8], format: ExpositionFormat, memory: Bool, lineByLine: Bool) -> [String] {
+        var parser = ExpositionParser(format: format)
+        parser._storage.core._usesLineMemory = memory
+        var lines: [String] = []
+        func drain() throws(PromParseError) {
+            while let entry = try parser.next() {
+                var text = "\(entry) \(parser.lineNumber)"
+                if entry == .sample {
+                    text += " \(parser.metricName) \(parser.value.bitPattern) \(parser.timestamp ?? -1)"
+                    for index in 0..<parser.labelCount {
+                        text += parser.withLabel(at: index) { name, value in
+                            " [\(String(decoding: name, as: UTF8.self))=\(String(decoding: value, as: UTF8.self))]"
+                        }
+                    }
+                }
+                lines.append(text)
+            }
+        }
+        do throws(PromParseError) {
+            if lineByLine {
+                var start = 0
+                for index in input.indices where input[index] == UInt8(ascii: "\n") {
+                    parser.feed(Array(input[start...index]))
+                    try drain()
+                    start = index + 1
+                }
+            } else {
+                parser.feed(input)
+                try drain()
+            }
+            parser.finish()
+            try drain()
+        } catch {
+            lines.append("ERROR \(error)")
+        }
+        return lines
+    }
+
+    @Test func linesThatShareLabelsParseAsWithoutMemory() {
+        var random = SplitMix64(state: 0x11ae_0001)
+        for round in 0..<1500 {
+            let openMetrics = round % 2 == 0
+            let format: ExpositionFormat = openMetrics ? .openMetrics : .prometheusText
+            let input = Self.exposition(openMetrics: openMetrics, &random)
+            let remembered = Self.detailedTrace(input, format: format, memory: true, lineByLine: false)
+            let forgotten = Self.detailedTrace(input, format: format, memory: false, lineByLine: false)
+            let separate = Self.detailedTrace(input, format: format, memory: true, lineByLine: true)
+            #expect(remembered == forgotten, "\(String(decoding: input, as: UTF8.self))")
+            #expect(remembered == separate, "\(String(decoding: input, as: UTF8.self))")
+            if remembered != forgotten || remembered != separate { return }
+        }
+    }
+
+    @Test func histogramLinesTakeOverTheirSharedLabels() throws {
+        let input = """
+            # TYPE h histogram
+            h_bucket{a="1",b="2",le="1"} 1
+            h_bucket{a="1",b="2",le="+Inf"} 2
+            h_sum{a="1",b="2"} 3
+            h_count{a="1",b="2"} 2
+            h_bucket{a="1",b="3",le="+Inf"} 2
+            h_count{a="1",b="3"} 2
+            h_sum{a="1",b="3"} 3
+            # EOF
+
+            """
+        var parser = ExpositionParser(format: .openMetrics)
+        parser.feed(Array(input.utf8))
+        parser.finish()
+        var reused: [UInt64] = []
+        while let entry = try parser.next(), entry != .eof {
+            if entry == .sample { reused.append(parser._entry.reusedLabels) }
+        }
+        #expect(reused == [0, 0b011, 0b001, 0b011, 0b001, 0b001, 0b011])
+    }
+
+    @Test func specialLabelKeysAreTheKeysOfTheirNames() {
+        for (name, key) in [("le", _leNameKey), ("quantile", _quantileNameKey), ("__name__", _reservedNameKey)] {
+            let bytes = Array(name.utf8)
+            let computed = unsafe bytes.withUnsafeBytes { unsafe _nameKey($0.baseAddress, 0, $0.count) }
+            #expect(computed == key, "\(name)")
+        }
+    }
+
+    @Test func shortDecimalsParseAsTheStandardLibraryDoes() {
+        var random = SplitMix64(state: 0x11ae_0002)
+        for _ in 0..<100_000 {
+            let digits = Int(1 + random.next() % 20)
+            var text = String((0..<digits).map { _ in Character(String(random.next() % 10)) })
+            if random.next() % 4 != 0 {
+                let point = Int(random.next() % UInt64(digits + 1))
+                text.insert(".", at: text.index(text.startIndex, offsetBy: point))
+            }
+            let parsed = Array(text.utf8).withUnsafeBytes { _Number.parseFloat($0) }
+            #expect(parsed?.bitPattern == Double(text)?.bitPattern, "\(text)")
+        }
+    }
+}
