@@ -9,7 +9,7 @@ import PromCore
 ///
 /// Thread safety: a writer keeps scratch state; use one writer per concurrent scrape. Any number of
 /// writers may render the same registry while other threads update it.
-/// Performance: about 36 ns per counter series of the W1 workload (225 bytes each, 6 GB/s).
+/// Performance: about 29 ns per counter series of the W1 workload (225 bytes each, 7.6 GB/s).
 @safe
 public final class ExpositionWriter {
     /// The format written.
