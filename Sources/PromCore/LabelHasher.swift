@@ -155,7 +155,7 @@ extension LabelHasher {
     ///   - values: The label values, in label order.
     ///   - seed: The family's seed.
     ///   - readsStrings: Whether `String` values may be read in place (``StringRepresentation/isVerified``).
-    @inlinable
+    @inlinable @inline(__always)
     static func hashing<Values: Collection>(_ values: Values, seed: UInt64, readsStrings: Bool) -> LabelHasher
     where Values.Element: LabelValue {
         var hasher = LabelHasher(seed: seed)
