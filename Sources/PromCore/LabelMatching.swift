@@ -115,6 +115,13 @@ extension FamilyCore {
         let quote = position &+ count
         if raw {
             guard quote < end else { return -1 }
+            if count < 8, quote >= 7 {
+                // The value and its quote fit one word: the 8 stored bytes ending at the quote, shifted down.
+                // Safe: [quote - 7, quote] lies within [0, end).
+                let stored = unsafe base.loadUnaligned(fromByteOffset: quote &- 7, as: UInt64.self)
+                let expected = value.smallFirst | UInt64(UInt8(ascii: "\"")) &<< UInt64(8 &* count)
+                return stored &>> UInt64(8 &* (7 &- count)) == expected ? quote &+ 1 : -1
+            }
             let expected = value.smallBytes | UInt128(UInt8(ascii: "\"")) &<< UInt128(8 &* count)
             if quote >= 15 {
                 // Safe: [quote - 15, quote] lies within [0, end).
