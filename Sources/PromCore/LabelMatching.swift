@@ -122,6 +122,16 @@ extension FamilyCore {
                 let expected = value.smallFirst | UInt64(UInt8(ascii: "\"")) &<< UInt64(8 &* count)
                 return stored &>> UInt64(8 &* (7 &- count)) == expected ? quote &+ 1 : -1
             }
+            if count >= 8 {
+                // Bytes 0..<8 are the first word as stored; the rest and the quote (at most 8 bytes) are the 8
+                // stored bytes ending at the quote, shifted down. No 128-bit shifts.
+                // Safe: position + 8 <= quote < end, and quote - 7 >= position + 1 > 0.
+                let head = unsafe base.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                let tail = unsafe base.loadUnaligned(fromByteOffset: quote &- 7, as: UInt64.self)
+                let expected = value.smallSecond | UInt64(UInt8(ascii: "\"")) &<< UInt64(8 &* (count &- 8))
+                let equal = head == value.smallFirst && tail &>> UInt64(8 &* (15 &- count)) == expected
+                return equal ? quote &+ 1 : -1
+            }
             let expected = value.smallBytes | UInt128(UInt8(ascii: "\"")) &<< UInt128(8 &* count)
             if quote >= 15 {
                 // Safe: [quote - 15, quote] lies within [0, end).
