@@ -153,28 +153,39 @@ enum LabelSetEncoding {
         return position
     }
 
-    /// Word-at-a-time byte equality.
+    /// Word-at-a-time byte equality: 16 bytes per step, the last partial step as one overlapping 8-byte load,
+    /// and no byte loop.
     @inlinable @inline(__always)
     static func bytesEqual(_ lhs: UnsafeRawPointer?, _ rhs: UnsafeRawPointer?, _ count: Int) -> Bool {
         guard count > 0, let lhs = unsafe lhs, let rhs = unsafe rhs else { return true }
+        if count < 8 {
+            // Safe: each reads count bytes.
+            return unsafe LabelHasher.loadUpTo8(lhs, count: count) == LabelHasher.loadUpTo8(rhs, count: count)
+        }
         var offset = 0
-        while offset + 8 <= count {
-            // Safe: offset + 8 <= count for both buffers.
+        while offset &+ 16 <= count {
+            // Safe: offset + 16 <= count for both buffers.
+            let difference =
+                unsafe (lhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                ^ rhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                | (lhs.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self)
+                    ^ rhs.loadUnaligned(fromByteOffset: offset &+ 8, as: UInt64.self))
+            if difference != 0 { return false }
+            offset &+= 16
+        }
+        if offset &+ 8 <= count {
+            // Safe: offset + 8 <= count.
             if unsafe lhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
                 != rhs.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
             {
                 return false
             }
-            offset += 8
+            offset &+= 8
         }
-        while offset < count {
-            // Safe: offset < count for both buffers.
-            if unsafe lhs.load(fromByteOffset: offset, as: UInt8.self)
-                != rhs.load(fromByteOffset: offset, as: UInt8.self)
-            {
-                return false
-            }
-            offset += 1
+        if offset < count {
+            // The last 8 bytes, overlapping bytes already compared. Safe: count >= 8.
+            return unsafe lhs.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+                == rhs.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
         }
         return true
     }

@@ -139,4 +139,27 @@ import Testing
             }
         }
     }
+
+    @Test func blockEqualityFindsEveryDifferingByte() {
+        // Every length up to 70 (16-byte steps, the 8-byte step, the overlapping tail), a difference at each place.
+        for count in 0...70 {
+            let left = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            #expect(
+                unsafe left.withUnsafeBytes { a in
+                    unsafe left.withUnsafeBytes { b in
+                        unsafe LabelSetEncoding.bytesEqual(a.baseAddress, b.baseAddress, count)
+                    }
+                })
+            for place in 0..<count {
+                var right = left
+                right[place] ^= 0x40
+                let equal = unsafe left.withUnsafeBytes { a in
+                    unsafe right.withUnsafeBytes { b in
+                        unsafe LabelSetEncoding.bytesEqual(a.baseAddress, b.baseAddress, count)
+                    }
+                }
+                #expect(!equal, "count \(count), place \(place)")
+            }
+        }
+    }
 }
