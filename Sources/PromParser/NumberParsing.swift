@@ -107,6 +107,25 @@ enum _Number {
         return _slowParse(token)
     }
 
+    /// Whether `token` is `digits` or `digits.digits` of at most 20 bytes: a literal `parseFloat` always accepts
+    /// (no sign, exponent or overflow), told without computing its value. For the text format's `le`/`quantile`
+    /// check, which needs only validity; `false` says nothing (ask `parseFloat`).
+    ///
+    /// - Complexity: O(`token.count`), one compare per byte; allocates nothing.
+    @inline(__always) @safe static func isPlainDecimal(_ token: UnsafeRawBufferPointer) -> Bool {
+        let count = token.count
+        guard count > 0 && count <= 20 else { return false }
+        var point = -1
+        for index in 0..<count {
+            // Safe: index < count.
+            let byte = unsafe token[index]
+            if byte &- UInt8(ascii: "0") < 10 { continue }
+            guard byte == UInt8(ascii: "."), point < 0, index > 0, index < count - 1 else { return false }
+            point = index
+        }
+        return true
+    }
+
     /// `digits` or `digits.digits` with at most 19 digits and a value of at most 2^53 (bucket bounds, quantiles):
     /// the integer of all the digits over a power of ten, which is what the general path's Clinger step computes for
     /// these literals (leading and trailing zeros change neither the integer nor the power); `nil` for anything else.

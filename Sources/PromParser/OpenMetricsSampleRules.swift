@@ -63,17 +63,28 @@ struct _SampleRules {
         return excluded
     }
 
-    private func nonNegative(_ value: Double, _ entry: _ParsedEntry, _ family: () -> String) throws(PromParseError) {
+    // The value tests are inlined into `check`; only the rare error is built out of line.
+    @inline(__always) private func nonNegative(
+        _ value: Double, _ entry: _ParsedEntry, _ family: () -> String
+    ) throws(PromParseError) {
         guard value.isNaN || value < 0 else { return }
-        throw error(entry, family, "\(type.rawValue) \(suffixName) value must not be NaN or negative")
+        throw valueError(entry, family, "must not be NaN or negative")
     }
 
-    private func integral(_ value: Double, _ entry: _ParsedEntry, _ family: () -> String) throws(PromParseError) {
+    @inline(__always) private func integral(
+        _ value: Double, _ entry: _ParsedEntry, _ family: () -> String
+    ) throws(PromParseError) {
         // Every double of magnitude 2^52 or more is an integer; below, the conversion truncates exactly (and,
         // unlike `rounded(.towardZero)`, needs no call into libm).
         guard value.isFinite && (value.magnitude >= 0x1p52 || Double(Int64(value)) == value) else {
-            throw error(entry, family, "\(type.rawValue) \(suffixName) value must be an integer")
+            throw valueError(entry, family, "must be an integer")
         }
+    }
+
+    @inline(never) private func valueError(
+        _ entry: _ParsedEntry, _ family: () -> String, _ rule: String
+    ) -> PromParseError {
+        error(entry, family, "\(type.rawValue) \(suffixName) value \(rule)")
     }
 
     /// Reads a required label (at `index`, -1 when absent) whose value must be a number, with infinities spelled

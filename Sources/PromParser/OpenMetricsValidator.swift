@@ -278,12 +278,21 @@ struct _OpenMetricsValidator {
         }
     }
 
-    private func checkExemplar(
+    /// Checks the exemplar, if any (inlined: most samples have none).
+    @inline(__always) private func checkExemplar(
         _ entry: _ParsedEntry, _ bytes: _EntryBytes, rules: _SampleRules
     )
         throws(PromParseError)
     {
         guard entry.hasExemplar else { return }
+        try checkPresentExemplar(entry, bytes, rules: rules)
+    }
+
+    @inline(never) private func checkPresentExemplar(
+        _ entry: _ParsedEntry, _ bytes: _EntryBytes, rules: _SampleRules
+    )
+        throws(PromParseError)
+    {
         let allowed =
             (type == .counter && rules.suffix == .total) || (type._isHistogramLike && rules.suffix == .bucket)
         guard allowed else {

@@ -138,7 +138,7 @@ struct _EntryBytes {
     let scratch: UnsafeRawBufferPointer
 
     /// The bytes a reference points at.
-    @safe func bytes(_ ref: _ByteRef) -> UnsafeRawBufferPointer {
+    @inline(__always) @safe func bytes(_ ref: _ByteRef) -> UnsafeRawBufferPointer {
         // Safe: the _ParsedEntry invariant keeps ref within the buffer it names.
         if ref.inScratch { return unsafe UnsafeRawBufferPointer(rebasing: scratch[ref.start..<ref.end]) }
         return unsafe UnsafeRawBufferPointer(rebasing: line[ref.start..<ref.end])

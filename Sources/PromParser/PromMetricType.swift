@@ -38,7 +38,7 @@ public enum PromMetricType: String, Hashable, Sendable, CaseIterable {
     }
 
     /// Whether the family behaves as a (gauge) histogram: `_bucket` samples with an `le` label.
-    var _isHistogramLike: Bool {
+    @inline(__always) var _isHistogramLike: Bool {
         self == .histogram || self == .gaugeHistogram || self == .gaugeHistogramUnderscore
     }
 

@@ -108,7 +108,8 @@ struct _TextValidator {
         guard index >= 0 else { return }
         let label = entry.labels[index]
         let value = bytes.bytes(label.value)
-        guard _Number.parseFloat(value) == nil else { return }
+        // Bucket bounds and quantiles are almost always plain decimals, valid without being parsed.
+        guard !_Number.isPlainDecimal(value) && _Number.parseFloat(value) == nil else { return }
         throw semantic(
             line, label.column, "expected float as value for \"\(name)\" label, got \(_goQuoted(_array(value)))")
     }

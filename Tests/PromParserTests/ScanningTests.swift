@@ -98,4 +98,51 @@ import Testing
         while let entry = try parser.next() { if entry == .sample { seen.append(parser.metricName) } }
         #expect(seen == names + ["abc_def"])
     }
+
+    @Test func plainDecimalsAreExactlyDigitsWithAtMostOneInnerPointAndAlwaysParse() {
+        // The text format accepts an `le`/`quantile` value that `isPlainDecimal` accepts without parsing it, so it
+        // must accept only literals `parseFloat` accepts, and exactly the `digits[.digits]` of at most 20 bytes.
+        let alphabet = Array("0123456789.+-eEinfaINFAx_ ".utf8)
+        var random = SplitMix64(state: 0x5eed_0003)
+        for _ in 0..<200_000 {
+            let count = Int(random.next() % 24)
+            let bytes = (0..<count).map { _ in
+                random.next() % 3 == 0
+                    ? alphabet[Int(random.next() % UInt64(alphabet.count))]
+                    : UInt8(ascii: "0") + UInt8(random.next() % 10)
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+            let isDigits = { (part: Substring) in !part.isEmpty && part.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+            let expected = count <= 20 && parts.count <= 2 && parts.allSatisfy(isDigits)
+            bytes.withUnsafeBytes { token in
+                let plain = _Number.isPlainDecimal(token)
+                #expect(plain == expected, "\(text)")
+                if plain { #expect(_Number.parseFloat(token) != nil, "\(text)") }
+            }
+        }
+    }
+
+    @Test(
+        arguments: [
+            ("a_bucket{le=\"0.25\"} 1\n", nil),
+            ("a_bucket{le=\"12345678901234567890\"} 1\n", nil),
+            ("a_bucket{le=\"1.\"} 1\n", nil),
+            ("a_bucket{le=\"+Inf\"} 1\n", nil),
+            ("a_bucket{le=\"1.2.3\"} 1\n", #"2:10: expected float as value for "le" label, got "1.2.3""#),
+            ("a_bucket{le=\"\"} 1\n", #"2:10: expected float as value for "le" label, got """#),
+            ("a{quantile=\"0.5x\"} 1\n", #"2:3: expected float as value for "quantile" label, got "0.5x""#),
+        ] as [(String, String?)])
+    func textBoundLabelsAreCheckedWithAndWithoutTheFastPath(_ sample: String, _ message: String?) {
+        let type = sample.hasPrefix("a_bucket") ? "histogram" : "summary"
+        var parser = ExpositionParser(format: .prometheusText)
+        parser.feed(Array("# TYPE a \(type)\n\(sample)".utf8))
+        parser.finish()
+        do {
+            while let entry = try parser.next(), entry != .eof {}
+            #expect(message == nil)
+        } catch {
+            #expect(error.description == message)
+        }
+    }
 }
