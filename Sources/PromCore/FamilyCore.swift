@@ -81,6 +81,16 @@ package final class FamilyCore: @unchecked Sendable {
     /// - Returns: The series cell (retained by the caller).
     @inlinable
     func cell<Values: Collection>(for values: Values) -> SeriesCell where Values.Element: LabelValue {
+        // An array's values are read through one buffer pointer: no bounds check or buffer reload per value.
+        if let found = values.withContiguousStorageIfAvailable({ buffer in unsafe lookUp(buffer) }) {
+            return found
+        }
+        return lookUp(values)
+    }
+
+    /// ``cell(for:)`` without the contiguity test.
+    @inlinable
+    func lookUp<Values: Collection>(_ values: Values) -> SeriesCell where Values.Element: LabelValue {
         guard values.count == labelCount else { return mismatched() }
         let hasher = LabelHasher.hashing(values, seed: hashSeed, readsStrings: readsStringsInPlace)
         let found = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, raw: $1) }) {
@@ -93,6 +103,17 @@ package final class FamilyCore: @unchecked Sendable {
     /// Calls `body` with the cell for a label set without retaining it; creates it when missing.
     @inlinable
     func withCell<Values: Collection, R>(for values: Values, _ body: (SeriesCell) -> R) -> R
+    where Values.Element: LabelValue {
+        // An array's values are read through one buffer pointer, as in ``cell(for:)``.
+        if let result = values.withContiguousStorageIfAvailable({ buffer in unsafe withLookedUpCell(buffer, body) }) {
+            return result
+        }
+        return withLookedUpCell(values, body)
+    }
+
+    /// ``withCell(for:_:)`` without the contiguity test.
+    @inlinable
+    func withLookedUpCell<Values: Collection, R>(_ values: Values, _ body: (SeriesCell) -> R) -> R
     where Values.Element: LabelValue {
         guard values.count == labelCount else { return body(mismatched()) }
         let hasher = LabelHasher.hashing(values, seed: hashSeed, readsStrings: readsStringsInPlace)
