@@ -69,40 +69,31 @@ enum LabelSetEncoding {
     /// Whether `value` holds a byte the exposition formats escape (`\\`, `"` or a line feed).
     @inlinable
     static func containsEscapedByte(_ value: UnsafeRawBufferPointer) -> Bool {
-        guard let base = value.baseAddress else { return false }
-        let count = value.count
-        var found: UInt64 = 0
-        var offset = 0
-        // Eight bytes at a time; zero bytes of the zero-extended last word match none of the three.
-        while offset &+ 8 <= count {
-            // Safe: offset + 8 <= count.
-            let word = unsafe base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            found |= escapedBits(word)
-            offset &+= 8
-        }
-        if offset < count { found |= unsafe escapedBits(LabelHasher.loadUpTo8(base + offset, count: count &- offset)) }
-        return found != 0
+        unsafe anyWord(of: value, hasBits: escapedBits)
     }
 
     /// Whether a stored label set is raw: it holds no backslash, so none of its values needed escaping (every
     /// escape starts with one). Lookups compare raw sets with block compares (see ``FamilyCore``'s matching).
     @inlinable
     static func isRaw(_ stored: UnsafeRawBufferPointer) -> Bool {
-        guard let base = stored.baseAddress else { return true }
-        let count = stored.count
+        unsafe !anyWord(of: stored) { LabelHasher.matchBits($0, UInt8(ascii: "\\")) }
+    }
+
+    /// Whether `bits` is non-zero for any 8-byte word of `bytes`, the last one zero-extended (so `bits` must give
+    /// zero for zero bytes).
+    @inlinable @inline(__always)
+    static func anyWord(of bytes: UnsafeRawBufferPointer, hasBits bits: (UInt64) -> UInt64) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        let count = bytes.count
         var found: UInt64 = 0
         var offset = 0
         while offset &+ 8 <= count {
             // Safe: offset + 8 <= count.
-            found |= LabelHasher.matchBits(
-                unsafe base.loadUnaligned(fromByteOffset: offset, as: UInt64.self), UInt8(ascii: "\\"))
+            found |= bits(unsafe base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
             offset &+= 8
         }
-        if offset < count {
-            let tail = unsafe LabelHasher.loadUpTo8(base + offset, count: count &- offset)
-            found |= LabelHasher.matchBits(tail, UInt8(ascii: "\\"))
-        }
-        return found == 0
+        if offset < count { found |= unsafe bits(LabelHasher.loadUpTo8(base + offset, count: count &- offset)) }
+        return found != 0
     }
 
     /// Non-zero when `word` holds a backslash, a double quote or a line feed.
