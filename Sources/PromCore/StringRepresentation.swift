@@ -73,42 +73,47 @@ struct StringRepresentation {
     @usableFromInline
     static let isVerified: Bool = verify()
 
-    /// Compares the decoded form of strings of every kind with the public API. Decoded addresses are compared,
-    /// never dereferenced, so a foreign layout cannot crash the check.
+    /// Compares the decoded form of strings of every kind with the public API: small ones (ASCII, non-ASCII,
+    /// empty, full), a literal and one native string. Decoded addresses are compared, never dereferenced, so a
+    /// foreign layout cannot crash the check. It allocates once (the native string), once per process.
     static func verify() -> Bool {
         #if _pointerBitWidth(_64) && _endian(little)
-        var reserved = "ab"
-        reserved.reserveCapacity(64)  // native storage holding 2 bytes
-        let samples: [String] = [
-            "", "a", "download", "123456789012345", "éééééééa", String(repeating: "x", count: 40),
-            "a literal string that is longer than fifteen bytes",
-            String(decoding: Array(repeating: 0x41, count: 20), as: UTF8.self),
-            String(String(repeating: "yz", count: 20).dropFirst(3)), reserved, String(7_777_777_777_777), "10.1.2.3",
-        ]
-        var sawSmall = false
-        var sawTail = false
-        for sample in samples {
-            let expected = Array(sample.utf8)
-            let representation = StringRepresentation(sample)
-            if representation.isSmall {
-                guard expected.count <= 15, representation.smallCount == expected.count else { return false }
-                var words = (representation.smallFirst, representation.smallSecond)
-                let decoded = unsafe withUnsafeBytes(of: &words) { unsafe Array($0) }
-                guard decoded == expected + Array(repeating: 0, count: 16 - expected.count) else { return false }
-                sawSmall = true
-            } else if representation.isTailAllocated {
-                let matches = unsafe sample.utf8.withContiguousStorageIfAvailable { bytes in
-                    unsafe bytes.baseAddress
-                        == representation.tailBytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-                        && bytes.count == representation.tailBytes.count
-                }
-                guard matches == true else { return false }
-                sawTail = true
-            }
-        }
-        return sawSmall && sawTail
+        // Literals: no allocation (small strings are values, a long literal is immortal storage).
+        guard check("") == .small, check("a") == .small, check("download") == .small,
+            check("123456789012345") == .small, check("éééééééa") == .small, check("10.1.2.3") == .small,
+            check("a literal string that is longer than fifteen bytes") == .tailAllocated
+        else { return false }
+        return check(String(repeating: "x", count: 40)) == .tailAllocated
         #else
         return false
         #endif
+    }
+
+    /// The outcome of checking one string's decoded form.
+    enum Check { case small, tailAllocated, other, mismatch }
+
+    /// Decodes `string` and compares the result with what the public API hands out, without allocating.
+    static func check(_ string: String) -> Check {
+        let representation = StringRepresentation(string)
+        var copy = string
+        return copy.withUTF8 { expected -> Check in
+            if representation.isSmall {
+                guard expected.count <= 15, representation.smallCount == expected.count else { return .mismatch }
+                var words = (representation.smallFirst, representation.smallSecond)
+                return unsafe withUnsafeBytes(of: &words) { decoded -> Check in
+                    for index in 0..<16 where unsafe decoded[index] != (index < expected.count ? expected[index] : 0) {
+                        return .mismatch
+                    }
+                    return .small
+                }
+            }
+            if representation.isTailAllocated {
+                let tail = unsafe representation.tailBytes
+                let same =
+                    unsafe UnsafeRawPointer(expected.baseAddress) == tail.baseAddress && expected.count == tail.count
+                return same ? .tailAllocated : .mismatch
+            }
+            return .other
+        }
     }
 }
