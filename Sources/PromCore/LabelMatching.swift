@@ -148,7 +148,17 @@ extension FamilyCore {
                 return (UInt128(high) << 64 | UInt128(low)) & mask == expected ? quote &+ 1 : -1
             }
         }
+        return unsafe matchSpilled(value, stored: base, at: position, end: end, raw: raw)
+    }
+
+    /// The byte compare of a small value, spilled to the stack: for sets that are not raw or values near the set's
+    /// start. Out of line, so that the common path needs no stack buffer (and no stack protector).
+    @usableFromInline @inline(never)
+    static func matchSpilled(
+        _ value: StringRepresentation, stored base: UnsafeRawPointer, at position: Int, end: Int, raw: Bool
+    ) -> Int {
         var words = (value.smallFirst, value.smallSecond)
+        let count = value.smallCount
         return unsafe withUnsafeBytes(of: &words) { spilled in
             unsafe matchValue(
                 UnsafeRawBufferPointer(rebasing: spilled.prefix(count)), stored: base, at: position, end: end, raw: raw)
