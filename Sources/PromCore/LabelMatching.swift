@@ -5,7 +5,8 @@
 /// and for them a block compare of each value is exact:
 ///
 /// - Invariant (why the raw compare is exact): a raw set `n1="v1",n2="v2",…` holds exactly two quotes per
-///   label, its delimiters. The compare checks, for each looked-up value, a quote just before it (where its
+///   label, its delimiters (label names are legacy names, validated at registration, so they hold no quote or
+///   backslash; allowing quoted UTF-8 label names would break this argument). The compare checks, for each looked-up value, a quote just before it (where its
 ///   label's prefix ends) and a quote just after it, and that the values and prefixes add up to the whole set:
 ///   2n distinct quote positions in increasing order, so they are the delimiters, each value lies exactly
 ///   between its two, and equals the stored value byte for byte. A looked-up value holding a quote, a backslash

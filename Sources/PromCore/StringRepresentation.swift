@@ -13,7 +13,7 @@
 /// - anything else (shared, foreign or bridged storage) is read through the public API.
 ///
 /// That layout is not a public contract on Linux, so ``isVerified`` checks it once per process against the
-/// public API, on strings of every form, without dereferencing any address it decodes. When the check fails
+/// public API (small strings, a literal and one native string), without dereferencing any address it decodes. When the check fails
 /// (another layout, a 32-bit or big-endian platform), every read takes the public API.
 ///
 /// Thread safety: a value type read from a `String` the caller keeps alive; the bytes of a tail-allocated
@@ -73,7 +73,7 @@ struct StringRepresentation {
     @usableFromInline
     static let isVerified: Bool = verify()
 
-    /// Compares the decoded form of strings of every kind with the public API: small ones (ASCII, non-ASCII,
+    /// Compares the decoded form of strings of each kind it reads with the public API: small ones (ASCII, non-ASCII,
     /// empty, full), a literal and one native string. Decoded addresses are compared, never dereferenced, so a
     /// foreign layout cannot crash the check. It allocates once (the native string), once per process.
     static func verify() -> Bool {

@@ -48,6 +48,17 @@ import Testing
             label: "empty label", kind: .invalidLabelName,
             message: #"cannot register "m": label "": a label name must not be empty"#
         ) { _ = try $0.counterFamily("m", help: "h", labelNames: [""]) },
+        // The lookup's raw-set compare relies on label names holding no quote or backslash (LabelMatching.swift).
+        Refusal(
+            label: "quote in label", kind: .invalidLabelName,
+            message:
+                #"cannot register "m": label "a"b": a label name must match [a-zA-Z_][a-zA-Z0-9_]*; character 2 is not allowed"#
+        ) { _ = try $0.counterFamily("m", help: "h", labelNames: [#"a"b"#]) },
+        Refusal(
+            label: "backslash in label", kind: .invalidLabelName,
+            message:
+                #"cannot register "m": label "a\b": a label name must match [a-zA-Z_][a-zA-Z0-9_]*; character 2 is not allowed"#
+        ) { _ = try $0.counterFamily("m", help: "h", labelNames: [#"a\b"#]) },
         Refusal(
             label: "colon in label", kind: .invalidLabelName,
             message:
