@@ -117,11 +117,7 @@ package final class FamilyCore: @unchecked Sendable {
     where Values.Element: LabelValue {
         guard values.count == labelCount else { return body(mismatched()) }
         let hasher = LabelHasher.hashing(values, seed: hashSeed, readsStrings: readsStringsInPlace)
-        let result: R? = index.withCell(
-            hash: hasher.finalized, matches: { self.matches($0, values, raw: $1) }
-        ) {
-            cell in cell.map(body)
-        }
+        let result: R? = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, raw: $1) }, body)
         if let result { return result }
         return body(createCell(for: values, hasher: hasher))
     }

@@ -73,35 +73,38 @@ package final class LabelIndex: @unchecked Sendable {
         return unsafe LabelTable(base: UnsafeMutableRawPointer(bitPattern: bits).unsafelyUnwrapped)
     }
 
-    /// Calls `body` with the cell whose label set `matches` accepts, or with `nil`; lock-free.
+    /// Calls `body` with the cell whose label set `matches` accepts; lock-free.
     ///
     /// - Parameters:
     ///   - hash: The finalised label hash.
     ///   - matches: Compares a candidate cell's labels with the values looked up; gets whether the cell's
     ///     stored label set is raw.
-    ///   - body: Gets the cell, valid only during the call (retain it to keep it).
-    /// - Returns: What `body` returns.
+    ///   - body: Gets the cell, valid only during the call (retain it to keep it); called once, or not at all
+    ///     when no cell matches.
+    /// - Returns: What `body` returns, or `nil` when no cell matches.
     @inlinable @inline(__always)
-    func withCell<R>(hash: UInt64, matches: (SeriesCell, Bool) -> Bool, _ body: (SeriesCell?) -> R) -> R {
+    func withCell<R>(hash: UInt64, matches: (SeriesCell, Bool) -> Bool, _ body: (SeriesCell) -> R) -> R? {
         let token = sections.enter()
         defer { sections.leave(token) }
         let table = self.table(of: Int(truncatingIfNeeded: hash) & stripeMask)
         let mask = table.capacity &- 1
         var position = Int(truncatingIfNeeded: hash >> 16) & mask
+        var word: UInt64
         while true {
             // Ordering: .acquiring pairs with the .releasing store that published the slot's cell.
             // Safe: position is masked to capacity - 1.
-            let word = unsafe table.slots[position].load(ordering: .acquiring)
-            if word == LabelTable.empty { return body(nil) }
+            word = unsafe table.slots[position].load(ordering: .acquiring)
+            if word == LabelTable.empty { return nil }
             if LabelTable.isCandidate(word, for: hash) {
                 // Safe: a cell is released only after every read section that could see its slot has left.
-                let cell = unsafe LabelTable.cell(word)
-                if unsafe cell._withUnsafeGuaranteedRef({ matches($0, LabelTable.isRaw(word)) }) {
-                    return unsafe cell._withUnsafeGuaranteedRef { body($0) }
+                if unsafe LabelTable.cell(word)._withUnsafeGuaranteedRef({ matches($0, LabelTable.isRaw(word)) }) {
+                    break
                 }
             }
             position = (position &+ 1) & mask
         }
+        // Safe: as above, the cell lives until this section is left.
+        return unsafe LabelTable.cell(word)._withUnsafeGuaranteedRef { body($0) }
     }
 
     /// Finds the cell for a label set, creating it under the stripe lock when missing.

@@ -21,6 +21,13 @@ import Testing
         let core = try core(["x", "y"])
         #expect(!matches(core, stored: ["a", "bcdef"], lookedUp: [#"a",y="#, "f"]))
         #expect(matches(core, stored: ["a", "bcdef"], lookedUp: ["a", "bcdef"]))
+        // The same with a next value of every small length (each compare path): only the quote expected before
+        // the shifted next value tells the two apart.
+        for count in 0...15 {
+            let rest = String(repeating: "f", count: count)
+            #expect(!matches(core, stored: ["a", "bcde" + rest], lookedUp: [#"a",y="#, rest]), "\(count)")
+            #expect(matches(core, stored: ["a", "bcde" + rest], lookedUp: ["a", "bcde" + rest]))
+        }
     }
 
     @Test func aRawBackslashCannotEqualHalfAnEscapeSequence() throws {
@@ -136,6 +143,36 @@ import Testing
                 let equal = lookedUpStrings == storedStrings
                 #expect(matches(core, stored: storedStrings, lookedUp: lookedUpStrings) == equal, "round \(round)")
                 #expect(matches(core, stored: storedStrings, lookedUp: lookedUpStrings.map(native)) == equal)
+            }
+        }
+    }
+
+    @Test func smallValuesOfEveryLengthMatchOnlyThemselvesAtEveryOffset() throws {
+        // The word compares of a small value against a raw set (one load up to 6 bytes, two from 7 to 14, the byte
+        // compare at 15 or near the set's start), for every length, label place and name length: the value
+        // matches itself, and no value one byte, one length or one quote away.
+        for nameLength in 1...9 {
+            let names = [String(repeating: "n", count: nameLength), "b", "c"]
+            let core = try core(names)
+            for place in 0..<3 {
+                for count in 0...15 {
+                    let value = (0..<count).map { UInt8(ascii: "a") + UInt8($0) }
+                    var stored = ["s", "tt", "uuu"]
+                    stored[place] = String(decoding: value, as: UTF8.self)
+                    #expect(matches(core, stored: stored, lookedUp: stored), "\(names) \(stored)")
+                    var nearMisses: [[UInt8]] = (0..<count).map { index in
+                        var changed = value
+                        changed[index] ^= 0x20
+                        return changed
+                    }
+                    nearMisses += [value + [UInt8(ascii: "p")], value + [UInt8(ascii: "\"")], Array(value.dropLast())]
+                    nearMisses += [Array(value.dropFirst()), [UInt8(ascii: "\"")] + value]
+                    for miss in nearMisses where miss != value {
+                        var lookedUp = stored
+                        lookedUp[place] = String(decoding: miss, as: UTF8.self)
+                        #expect(!matches(core, stored: stored, lookedUp: lookedUp), "\(names) \(stored) \(lookedUp)")
+                    }
+                }
             }
         }
     }
