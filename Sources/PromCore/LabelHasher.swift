@@ -160,11 +160,19 @@ extension LabelHasher {
     static func hashing<Values: Collection>(_ values: Values, seed: UInt64, readsStrings: Bool) -> LabelHasher
     where Values.Element: LabelValue {
         var hasher = LabelHasher(seed: seed)
-        // Indexing (not `for in`) borrows each value: no retain and release per label.
+        // Indexing (not `for in`) borrows each value: no retain and release per label. One loop per case, so
+        // that the String test is made once, not per value.
         var index = values.startIndex
-        while index != values.endIndex {
-            hasher.combine(value: values[index], readsStrings: readsStrings)
-            values.formIndex(after: &index)
+        if Values.Element.self == String.self && readsStrings {
+            while index != values.endIndex {
+                hasher.combine(string: unsafe unsafeBitCast(values[index], to: String.self))
+                values.formIndex(after: &index)
+            }
+        } else {
+            while index != values.endIndex {
+                hasher.combine(value: values[index], readsStrings: false)
+                values.formIndex(after: &index)
+            }
         }
         return hasher
     }

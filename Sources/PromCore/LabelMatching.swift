@@ -25,7 +25,7 @@ extension FamilyCore {
     @inlinable
     func matches<Values: Collection>(_ cell: SeriesCell, _ values: Values, raw: Bool) -> Bool
     where Values.Element: LabelValue {
-        let stored = unsafe cell.labelBytes
+        let stored = unsafe cell.labelBytes(valueWordCount: valueWordCount)
         guard let base = stored.baseAddress else { return labelCount == 0 }
         let end = stored.count
         if Values.Element.self == String.self && raw && readsStringsInPlace {

@@ -97,6 +97,17 @@ package final class SeriesCell: ManagedBuffer<SeriesHeader, UInt64> {
         }
     }
 
+    /// ``labelBytes`` for a cell of a family whose cells have `valueWordCount` value words: the start is computed
+    /// from the cell's address, not loaded from its header, so loads of the label bytes need not wait for the
+    /// header's cache line.
+    @inlinable @inline(__always)
+    package func labelBytes(valueWordCount: Int) -> UnsafeRawBufferPointer {
+        unsafe self.withUnsafeMutablePointers { header, elements in
+            unsafe UnsafeRawBufferPointer(
+                start: UnsafeRawPointer(elements + valueWordCount), count: Int(header.pointee.labelByteCount))
+        }
+    }
+
     /// The per-CPU cells of a sharded counter, or `nil`.
     @inlinable
     var shards: CounterShards? {
