@@ -238,10 +238,11 @@ struct _ParserCore {
             if format == .openMetrics { _openMetrics.touchGroup(pass.fingerprintSum) }
             if pass.suspicious { try _checkLabelNames(_entry.labels, bytes, line: lineNumber) }
             if !_entry.exemplarLabels.isEmpty { try _checkLabelNames(_entry.exemplarLabels, bytes, line: lineNumber) }
+            // `&_entry`: passed by address; a borrowed `_entry` would be copied for the call.
             if format == .openMetrics {
-                try _openMetrics.sample(_entry, bytes, pass: pass, line: lineNumber)
+                try _openMetrics.sample(&_entry, bytes, pass: pass, line: lineNumber)
             } else {
-                try _text.sample(_entry, bytes, pass: pass, line: lineNumber)
+                try _text.sample(&_entry, bytes, pass: pass, line: lineNumber)
             }
         } else if format == .openMetrics {
             try _openMetrics.metadata(_entry, bytes, line: lineNumber)

@@ -52,9 +52,12 @@ struct _TextValidator {
 
     /// Checks a sample line.
     ///
-    /// - Parameter pass: where the `le` and `quantile` labels are (`_LabelScreen`).
+    /// - Parameters:
+    ///   - entry: the sample; `inout` only so that it is passed by address (it is not changed): a borrowed entry
+    ///     taken from the parser's state is copied for the call (a 200-byte `memcpy` per sample).
+    ///   - pass: where the `le` and `quantile` labels are (`_LabelScreen`).
     mutating func sample(
-        _ entry: _ParsedEntry, _ bytes: _EntryBytes, pass: _LabelPass, line: Int
+        _ entry: inout _ParsedEntry, _ bytes: _EntryBytes, pass: _LabelPass, line: Int
     ) throws(PromParseError) {
         // A name that repeats the last sample line's (`nameRepeated`) is `lastSampleName` unless a TYPE line for it
         // came between (which clears `hasLastSample`).
