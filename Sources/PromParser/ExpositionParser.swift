@@ -137,8 +137,8 @@ struct _ParserCore {
     var _sawEOFLine = false
     var _returnedEOF = false
     /// Whether a line may take over what the line before it had in common with it (the labels of
-    /// `_LabelMemory`, `_ParsedEntry.nameRepeated`, the keys of `_LabelScreen`). Tests turn it off to compare the
-    /// results with and without.
+    /// `_LabelMemory`, `_ParsedEntry.nameRepeated`, the keys of `_LabelScreen`, the text validator's recent roles).
+    /// Tests turn it off to compare the results with and without.
     var _usesLineMemory = true
 
     init(format: ExpositionFormat, options: ParserOptions) {
@@ -220,6 +220,7 @@ struct _ParserCore {
         _entry.labelMemory.forget()
         _entry.lastMetricName.removeAll()
         _screen = _LabelScreen()
+        _text.forgetRecentRoles()
     }
 
     @safe private mutating func _validate(_ line: UnsafeRawBufferPointer, lineNumber: Int) throws(PromParseError) {

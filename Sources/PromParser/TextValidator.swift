@@ -18,9 +18,11 @@ struct _TextValidator {
     private static let summaryMark: UInt64 = 0x5A17_E6F3_0C1D_8B29
     private static let histogramMark: UInt64 = 0xC3A5_0F4E_91D2_6B87
     private var sampleNames = _FingerprintSet()
-    private var lastSampleName: [UInt8] = []
+    private var lastSampleName = _ByteStash()
     private var hasLastSample = false
     private var lastRole = Role.plain
+    /// The roles of the last few distinct sample names learned since the last TYPE line (`_RecentRoles`).
+    private var recentRoles = _RecentRoles<Role>()
 
     mutating func metadata(_ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
         let name = bytes.bytes(entry.name)
@@ -40,6 +42,8 @@ struct _TextValidator {
             throw semantic(line, entry.nameColumn, "TYPE line for \(_goQuoted(_array(name))) after its samples")
         }
         types.insert(hash)
+        // A role depends on the TYPE lines seen so far.
+        recentRoles.removeAll()
         if entry.type == .summary {
             types.insert(hash ^ Self.summaryMark)
         } else if entry.type?._isHistogramLike == true {
@@ -80,16 +84,26 @@ struct _TextValidator {
         }
     }
 
+    /// Drops the roles of the recent sample names (for `_ParserCore._usesLineMemory == false`: the tests compare
+    /// the results with and without them).
+    mutating func forgetRecentRoles() {
+        recentRoles.removeAll()
+    }
+
     @safe private func lastSampleIs(_ name: UnsafeRawBufferPointer) -> Bool {
         guard hasLastSample else { return false }
         return unsafe lastSampleName.withUnsafeBytes { _memEqual($0, name) }
     }
 
     @safe private mutating func learnSampleName(_ name: UnsafeRawBufferPointer) {
-        lastSampleName.removeAll(keepingCapacity: true)
-        _append(name, to: &lastSampleName)
+        lastSampleName.assign(name)
         hasLastSample = true
         let hash = _hashBytes(name)
+        // A name learned since the last TYPE line is in `sampleNames`, and its role is still the one found then.
+        if let role = recentRoles.role(of: hash) {
+            lastRole = role
+            return
+        }
         sampleNames.insert(hash)
         if types.contains(hash ^ Self.summaryMark) {
             lastRole = .summary
@@ -100,6 +114,7 @@ struct _TextValidator {
         } else {
             lastRole = .plain
         }
+        recentRoles.add(hash, lastRole)
     }
 
     /// Checks that the label `name` at `index` (-1 when absent, which is allowed) holds a float.
@@ -115,6 +130,42 @@ struct _TextValidator {
         guard !_Number.isPlainDecimal(value) && _Number.parseFloat(value) == nil else { return }
         throw semantic(
             line, label.column, "expected float as value for \"\(name)\" label, got \(_goQuoted(_array(value)))")
+    }
+}
+
+/// The roles of the last four distinct sample names learned, by name fingerprint, most recent first.
+///
+/// A histogram's samples cycle through three names (`_bucket`, `_sum`, `_count`) and a summary's through three, so
+/// each name change would otherwise pay for the set insertion and the role's suffix tests and set probes (about 400
+/// instructions); a hit costs four compares. As elsewhere in the validators, names are identified by their 64-bit
+/// fingerprints (`_hashBytes`).
+///
+/// Thread-safety: a plain value; use one from one thread at a time.
+///
+/// - Invariant: the owner empties it whenever a role could change (at every TYPE line), and adds only names already
+///   in its set of sample names.
+struct _RecentRoles<Role> {
+    private var hashes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var roles: (Role?, Role?, Role?, Role?) = (nil, nil, nil, nil)
+
+    /// The role recorded for `hash`, if any. O(1): four compares.
+    @inline(__always) func role(of hash: UInt64) -> Role? {
+        if hashes.0 == hash, let role = roles.0 { return role }
+        if hashes.1 == hash, let role = roles.1 { return role }
+        if hashes.2 == hash, let role = roles.2 { return role }
+        if hashes.3 == hash, let role = roles.3 { return role }
+        return nil
+    }
+
+    /// Records `role` for `hash` (not recorded yet), dropping the oldest entry.
+    @inline(__always) mutating func add(_ hash: UInt64, _ role: Role) {
+        hashes = (hash, hashes.0, hashes.1, hashes.2)
+        roles = (role, roles.0, roles.1, roles.2)
+    }
+
+    /// Forgets every entry.
+    mutating func removeAll() {
+        roles = (nil, nil, nil, nil)
     }
 }
 

@@ -14,6 +14,20 @@ import Testing
         ("{a=\"ok\"} 1\n", #"1:1: metric name not set while parsing: "{a=\"ok\"} 1""#),
         ("a{b=\"\\t\"} 1\n", #"1:6: invalid escape sequence "\\t" in label value"#),
         ("# HELP a x\n# HELP a y\n", #"2:8: second HELP line for metric name "a""#),
+        // The role of a sample name comes back from the validator's recent names (`_RecentRoles`), unless a TYPE
+        // line came since.
+        (
+            "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1\nh_count 1\nh_bucket{le=\"+Inf\"} 1\nh_count -1\n",
+            "5:9: negative count for histogram"
+        ),
+        (
+            "# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 1\ns{quantile=\"x\"} 1\n",
+            #"4:3: expected float as value for "quantile" label, got "x""#
+        ),
+        (
+            "a_bucket{le=\"1\"} -1\nb 1\n# TYPE a histogram\na_bucket{le=\"1\"} -1\n",
+            "4:18: negative bucket population for histogram"
+        ),
     ]
 
     static let openMetricsCases: [(String, String)] = [
