@@ -172,21 +172,8 @@ struct _OpenMetricsValidator {
             value: entry.value, labels: entry.labels, bytes, stateLabelIndex: stateIndex, pass: pass
         ) { quotedFamily }
         if entry.hasExemplar { try checkPresentExemplar(entry, bytes, rules: rules) }
-        // The labels minus the one that varies within a MetricPoint (`le`, `quantile`, or a stateset's state label),
-        // as an order-independent fingerprint: the sum of the labels' fingerprints.
-        var groupHash: UInt64 = 0
-        if type != .info {
-            groupHash = pass.fingerprintSum
-            if let index = excluded.index {
-                if index == pass.leIndex {
-                    groupHash &-= pass.leFingerprint
-                } else if index == pass.quantileIndex {
-                    groupHash &-= pass.quantileFingerprint
-                } else {
-                    groupHash &-= _labelFingerprint(entry.labels[index], bytes)
-                }
-            }
-        }
+        // The labels minus the one that varies within a MetricPoint (`le`, `quantile`, or a stateset's state label).
+        let groupHash = type == .info ? 0 : pass.groupHash(excluding: excluded.index, entry.labels, bytes)
         let hasTimestamp = entry.hasTimestamp
         let seconds = entry.timestampSeconds
         try checkGroup(groupHash, hasTimestamp: hasTimestamp, seconds: seconds, line: line)

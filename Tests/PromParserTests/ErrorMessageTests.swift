@@ -42,6 +42,16 @@ import Testing
             #"3:1: histogram MetricPoint of "a" lacks the le="+Inf" bucket"#
         ),
         ("a 1\n# EOF\nb", "3:1: unexpected data after # EOF"),
+        // `le` is part of a gauge's label set (the label pass adds it back, see `_LabelPass.groupHash`).
+        (
+            "# TYPE a gauge\na{le=\"1\"} 1\na{le=\"2\"} 1\na{le=\"1\"} 1\n# EOF\n",
+            #"4:1: metrics of family "a" are interleaved"#
+        ),
+        (
+            "# TYPE a histogram\na_bucket{x=\"1\",le=\"+Inf\"} 1\na_bucket{x=\"2\",le=\"+Inf\"} 1\n"
+                + "a_bucket{x=\"1\",le=\"+Inf\"} 1\n# EOF\n",
+            #"4:1: metrics of family "a" are interleaved"#
+        ),
         ("a 1\n", "1:1: data does not end with # EOF"),
         (
             "#a 1\n# EOF\n",
