@@ -194,7 +194,8 @@ struct _ParserCore {
         return try _parse(line)
     }
 
-    @safe private mutating func _parse(_ line: UnsafeRawBufferPointer) throws(PromParseError) -> PromEntry? {
+    @inline(__always) @safe
+    private mutating func _parse(_ line: UnsafeRawBufferPointer) throws(PromParseError) -> PromEntry? {
         let number = _input.lineNumber
         var parser = _LineParser(
             line: line, lineNumber: number, hadNewline: _input.lineHadNewline, format: format,

@@ -40,6 +40,8 @@ extension _LineParser {
         }
         entry.valueColumn = position + 1
         entry.value = try scanFloat(what: "value after metric")
+        // Most lines end after the value: only the rest goes to the outlined suffix parsers.
+        if atEnd { return }
         if isText {
             try parseTextTimestamp(into: &entry)
         } else {
