@@ -186,7 +186,7 @@ struct _ParserCore {
             kind: .unexpectedEnd, line: max(_input.lineNumber, 1), column: 1, message: "data does not end with # EOF")
     }
 
-    private mutating func _parseCurrentLine() throws(PromParseError) -> PromEntry? {
+    @inline(__always) private mutating func _parseCurrentLine() throws(PromParseError) -> PromEntry? {
         // Safe: a line is current, so lineBase points at it in chunk or carry, followed by its '\n' sentinel at
         // lineEnd (_LineBuffer invariant); parsing mutates _entry and the validators, never those arrays, and self
         // keeps them alive.
