@@ -235,10 +235,11 @@ let _reservedNameKey: UInt64 = 0x5F5F_656D_616E_5F5F ^ (8 << 56)
         let last = UInt64(unsafe name.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
         return (last << 24 ^ first) ^ length
     }
-    var key = length
-    for index in 0..<count {
-        // Safe: index < count.
-        key |= UInt64(unsafe name.load(fromByteOffset: index, as: UInt8.self)) << (8 * UInt64(index))
-    }
-    return key
+    // One to three bytes, little-endian, from three loads: the first, middle and last byte (for one byte all three
+    // are it, for two the middle one is the last).
+    // Safe: 0 < count < 4, so offsets 0, count / 2 and count - 1 are in range.
+    let first = UInt64(unsafe name.load(fromByteOffset: 0, as: UInt8.self))
+    let middle = UInt64(unsafe name.load(fromByteOffset: count >> 1, as: UInt8.self))
+    let last = UInt64(unsafe name.load(fromByteOffset: count - 1, as: UInt8.self))
+    return length | first | middle << UInt64(8 * (count >> 1)) | last << UInt64(8 * (count - 1))
 }

@@ -29,6 +29,21 @@ import Testing
         return (bytes, refs)
     }
 
+    /// `_nameKey` of a name of at most three bytes (three loads) is its bytes, little-endian, and its length.
+    @Test func shortNameKeysAreTheBytesAndTheLength() {
+        var random = SplitMix64(state: 0x1abe_1002)
+        for _ in 0..<50_000 {
+            let count = Int(random.next() % 4)
+            let name = (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            var expected = UInt64(count) << 56
+            for (index, byte) in name.enumerated() { expected |= UInt64(byte) << (8 * UInt64(index)) }
+            // Behind the name, bytes that must not count.
+            let buffer = [0xAA] + name + [0xBB, 0xCC, 0xDD]
+            let key = unsafe buffer.withUnsafeBytes { unsafe _nameKey($0.baseAddress, 1, count) }
+            #expect(key == expected, "\(name)")
+        }
+    }
+
     @Test func groupHashIsTheSumOverTheKeptLabels() {
         var random = SplitMix64(state: 0x1abe_1001)
         var screen = _LabelScreen()
