@@ -242,11 +242,22 @@ extension _LineParser {
         // Safe: brace < length, the current line holds length - brace bytes from it and the recorded one sectionEnd.
         let common = unsafe _commonPrefixLength(
             line.baseAddress! + brace, section, min(memory.sectionEnd, length - brace))
-        var count = 0
-        while count < memory.reusable && recordedExtent(of: count, entry).readEnd - memory.brace <= common {
-            count += 1
+        // recordedExtent(of:_:) over the stored records at once: the label `count` is shared when the bytes it and
+        // its separator were read from (up to the next label's start, or the section's end) are in common.
+        let total = memory.total
+        let sectionEnd = memory.brace + memory.sectionEnd
+        let readsNext = isText ? 1 : 0
+        return unsafe entry.labels.withUnsafeStoredSlots(upTo: total) { slots in
+            var count = 0
+            while count < memory.reusable {
+                // Safe: count + 1 < total == slots.count when not the last label.
+                let readEnd =
+                    count + 1 == total ? sectionEnd : unsafe slots[count + 1].ref.column - 1 + readsNext
+                guard readEnd - memory.brace <= common else { break }
+                count += 1
+            }
+            return count
         }
-        return count
     }
 
     /// Takes over label `index` of the recorded line (which starts at `recordedLine`) when the bytes at `position`
