@@ -137,8 +137,8 @@ struct _ParserCore {
     var _sawEOFLine = false
     var _returnedEOF = false
     /// Whether a line may take over what the line before it had in common with it (the labels of
-    /// `_LabelMemory`, `_ParsedEntry.nameRepeated`, the keys of `_LabelScreen`). Tests turn it off to compare the
-    /// results with and without.
+    /// `_LabelMemory`, `_ParsedEntry.nameRepeated`, the keys of `_LabelScreen`, the text validator's recent roles).
+    /// Tests turn it off to compare the results with and without.
     var _usesLineMemory = true
 
     init(format: ExpositionFormat, options: ParserOptions) {
@@ -186,7 +186,7 @@ struct _ParserCore {
             kind: .unexpectedEnd, line: max(_input.lineNumber, 1), column: 1, message: "data does not end with # EOF")
     }
 
-    private mutating func _parseCurrentLine() throws(PromParseError) -> PromEntry? {
+    @inline(__always) private mutating func _parseCurrentLine() throws(PromParseError) -> PromEntry? {
         // Safe: a line is current, so lineBase points at it in chunk or carry, followed by its '\n' sentinel at
         // lineEnd (_LineBuffer invariant); parsing mutates _entry and the validators, never those arrays, and self
         // keeps them alive.
@@ -194,7 +194,8 @@ struct _ParserCore {
         return try _parse(line)
     }
 
-    @safe private mutating func _parse(_ line: UnsafeRawBufferPointer) throws(PromParseError) -> PromEntry? {
+    @inline(__always) @safe
+    private mutating func _parse(_ line: UnsafeRawBufferPointer) throws(PromParseError) -> PromEntry? {
         let number = _input.lineNumber
         var parser = _LineParser(
             line: line, lineNumber: number, hadNewline: _input.lineHadNewline, format: format,
@@ -220,6 +221,7 @@ struct _ParserCore {
         _entry.labelMemory.forget()
         _entry.lastMetricName.removeAll()
         _screen = _LabelScreen()
+        _text.forgetRecentRoles()
     }
 
     @safe private mutating func _validate(_ line: UnsafeRawBufferPointer, lineNumber: Int) throws(PromParseError) {
@@ -238,10 +240,11 @@ struct _ParserCore {
             if format == .openMetrics { _openMetrics.touchGroup(pass.fingerprintSum) }
             if pass.suspicious { try _checkLabelNames(_entry.labels, bytes, line: lineNumber) }
             if !_entry.exemplarLabels.isEmpty { try _checkLabelNames(_entry.exemplarLabels, bytes, line: lineNumber) }
+            // `&_entry`: passed by address; a borrowed `_entry` would be copied for the call.
             if format == .openMetrics {
-                try _openMetrics.sample(_entry, bytes, pass: pass, line: lineNumber)
+                try _openMetrics.sample(&_entry, bytes, pass: pass, line: lineNumber)
             } else {
-                try _text.sample(_entry, bytes, pass: pass, line: lineNumber)
+                try _text.sample(&_entry, bytes, pass: pass, line: lineNumber)
             }
         } else if format == .openMetrics {
             try _openMetrics.metadata(_entry, bytes, line: lineNumber)

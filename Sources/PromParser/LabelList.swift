@@ -79,6 +79,18 @@ struct _LabelList: RandomAccessCollection {
         storage[index].ref.column - 1
     }
 
+    /// Calls `body` with the stored records `0..<limit`, which after `removeAll()` are the last line's (valid only
+    /// during the call; must not escape).
+    ///
+    /// - Precondition: the storage holds `limit` records.
+    @inline(__always) func withUnsafeStoredSlots<R>(upTo limit: Int, _ body: (UnsafeBufferPointer<Slot>) -> R) -> R {
+        precondition(limit <= storage.count)
+        return unsafe storage.withUnsafeBufferPointer { all in
+            // Safe: limit <= storage.count.
+            unsafe body(UnsafeBufferPointer(rebasing: all[0..<limit]))
+        }
+    }
+
     /// The number of leading labels that lie in the line (neither name nor value in the scratch buffer).
     func countInLine() -> Int {
         firstIndex { $0.name.inScratch || $0.value.inScratch } ?? count

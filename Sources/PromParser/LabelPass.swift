@@ -4,9 +4,13 @@
 ///
 /// `suspicious` means two name keys (`_nameKey`) matched or a key was that of `__name__`; the caller then runs
 /// `_checkLabelNames`, which decides (and reports the error) on the bytes. `leIndex` and `quantileIndex` are exact
-/// (a key match is confirmed on the bytes) and, as duplicate names are an error, name the only such label.
+/// (the key of a two- or eight-byte name is that name, see `_leNameKey`) and, as duplicate names are an error, name
+/// the only such label.
 struct _LabelPass {
-    /// The sum of every label's fingerprint (`_labelFingerprint`); 0 when not asked for.
+    /// The sum of the fingerprints (`_labelFingerprint`) of the labels other than `le` and `quantile`; 0 when not
+    /// asked for. Those two are left out because a histogram bucket or summary quantile excludes them from its
+    /// MetricPoint group (so the sum is the group hash of such a sample as it is); a sample that keeps them adds
+    /// their fingerprints itself.
     var fingerprintSum: UInt64 = 0
     /// Whether `_checkLabelNames` must look at the names.
     var suspicious = false
@@ -14,10 +18,27 @@ struct _LabelPass {
     var leIndex = -1
     /// The index of the first label named `quantile`, or -1.
     var quantileIndex = -1
-    /// The fingerprint of the `le` label (when fingerprints were asked for and there is one).
-    var leFingerprint: UInt64 = 0
-    /// The fingerprint of the `quantile` label (when fingerprints were asked for and there is one).
-    var quantileFingerprint: UInt64 = 0
+}
+
+extension _LabelPass {
+    /// The MetricPoint group hash of the sample whose labels this pass went over: the sum of the fingerprints of
+    /// its labels but the one at `excluded` (an order-independent fingerprint of the label set). `fingerprintSum`
+    /// leaves out `le` and `quantile`; those the sample keeps are hashed here.
+    ///
+    /// - Complexity: O(1) for a histogram bucket or summary quantile without a second special label; otherwise one
+    ///   `_labelFingerprint` per special label kept and for an excluded label that is not special.
+    @inline(__always) func groupHash(excluding excluded: Int?, _ labels: _LabelList, _ bytes: _EntryBytes) -> UInt64 {
+        var hash = fingerprintSum
+        let excludedIndex = excluded ?? -1
+        if leIndex >= 0 && leIndex != excludedIndex { hash &+= _labelFingerprint(labels[leIndex], bytes) }
+        if quantileIndex >= 0 && quantileIndex != excludedIndex {
+            hash &+= _labelFingerprint(labels[quantileIndex], bytes)
+        }
+        if excludedIndex >= 0 && excludedIndex != leIndex && excludedIndex != quantileIndex {
+            hash &-= _labelFingerprint(labels[excludedIndex], bytes)
+        }
+        return hash
+    }
 }
 
 /// Runs `_LabelPass`es, remembering the name keys of the last sample: a sample whose keys equal, position by
@@ -26,7 +47,8 @@ struct _LabelPass {
 ///
 /// The keys and fingerprints are kept in the label records (`_LabelList.Slot`). The labels marked in `reused` were
 /// taken over from the last sample line (`_LabelMemory`): each is byte for byte the last sample's label at the same
-/// index, whose record still holds its key and fingerprint.
+/// index, whose record still holds its key and fingerprint. The records of `le` and `quantile` labels hold no
+/// fingerprint (it is not computed: see `_LabelPass.fingerprintSum`); a reused one is such a label again.
 ///
 /// Thread-safety: a plain value; use one from one thread at a time.
 ///
@@ -72,38 +94,28 @@ struct _LabelScreen {
         for index in 0..<slots.count {
             // Safe: index < slots.count.
             var slot = unsafe slots[index]
-            if index >= 64 || reused & (1 << UInt64(index)) == 0 {
+            let isNew = index >= 64 || reused & (1 << UInt64(index)) == 0
+            if isNew {
                 let name = slot.ref.name
                 let key = unsafe _nameKey(name.inScratch ? scratch : line, name.start, name.count)
                 if key != slot.key {
                     changed = true
                     slot.key = key
                 }
-                if hashes { slot.fingerprint = unsafe _labelFingerprint(slot.ref, line: line, bytes) }
-                unsafe slots[index] = slot
             }
-            if hashes { pass.fingerprintSum &+= slot.fingerprint }
-            if slot.key == _leNameKey || slot.key == _quantileNameKey {
-                unsafe pass.noteSpecial(index, slot.key, bytes.bytes(slot.ref.name), hashes ? slot.fingerprint : 0)
+            // The keys of two- and eight-byte names are the names (see `_leNameKey`): with the length, exact.
+            if slot.key == _leNameKey && slot.ref.name.count == 2 {
+                if pass.leIndex < 0 { pass.leIndex = index }
+            } else if slot.key == _quantileNameKey && slot.ref.name.count == 8 {
+                if pass.quantileIndex < 0 { pass.quantileIndex = index }
+            } else if hashes {
+                if isNew { slot.fingerprint = unsafe _labelFingerprint(slot.ref, line: line, bytes) }
+                pass.fingerprintSum &+= slot.fingerprint
             }
+            if isNew { unsafe slots[index] = slot }
         }
         if changed { pass.suspicious = _LabelScreen._keysSuspicious(UnsafeBufferPointer(slots)) }
         return pass
-    }
-}
-
-extension _LabelPass {
-    /// Records label `index`, whose name key is that of `le` or `quantile`, if its name is that.
-    @inline(never) fileprivate mutating func noteSpecial(
-        _ index: Int, _ key: UInt64, _ name: UnsafeRawBufferPointer, _ fingerprint: UInt64
-    ) {
-        if key == _leNameKey && leIndex < 0 && _equalsStatic(name, "le") {
-            leIndex = index
-            leFingerprint = fingerprint
-        } else if key == _quantileNameKey && quantileIndex < 0 && _equalsStatic(name, "quantile") {
-            quantileIndex = index
-            quantileFingerprint = fingerprint
-        }
     }
 }
 
@@ -124,10 +136,12 @@ extension _LabelScreen {
     }
 }
 
-/// The key of `le` (`_nameKey` of a name of at most three bytes is the name and its length).
+/// The key of `le` (`_nameKey` of a name of at most three bytes is the name and its length: of the names of two
+/// bytes, only `le` has it; a longer name might).
 let _leNameKey: UInt64 = 0x65_6C ^ (2 << 56)
 
-/// The key of `quantile` (`_nameKey` of an eight-byte name is the name, read little-endian, and its length).
+/// The key of `quantile` (`_nameKey` of an eight-byte name is the name, read little-endian, and its length: of the
+/// names of eight bytes, only `quantile` has it; a longer name might).
 let _quantileNameKey: UInt64 = 0x656C_6974_6E61_7571 ^ (8 << 56)
 
 /// The fingerprint of one label: the hash of `name="value` (unescaped) seeded with the name's length, so that the

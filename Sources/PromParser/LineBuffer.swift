@@ -103,23 +103,27 @@ import Darwin
 
     /// Advances to the next line.
     ///
-    /// - Complexity: amortised O(line length); the line feed search uses `memchr`.
-    mutating func nextLine() -> Next {
-        releaseCarriedLine()
-        let remaining = chunk.count - chunkPosition
-        let newline = remaining > 0 ? findNewline() : nil
-        if carry.isEmpty, let newline {
-            guard newline - chunkPosition <= maxLineLength else { return .lineTooLong }
-            lineInCarry = false
-            lineStart = chunkPosition
-            lineEnd = newline
-            lineHadNewline = true
-            chunkPosition = newline + 1
-            lineNumber += 1
-            // Safe: chunk is not empty (it holds the line feed); the address stays valid until chunk is mutated.
-            unsafe lineBase = unsafe chunk.withUnsafeBytes { $0.baseAddress! } + lineStart
-            return .line
-        }
+    /// - Complexity: amortised O(line length); the line feed search uses `memchr`. A line that lies in the chunk
+    ///   (the common case) takes the inlined path; one that is assembled in `carry` the outlined `carryLine`.
+    @inline(__always) mutating func nextLine() -> Next {
+        if lineInCarry { releaseCarriedLine() }
+        let newline = chunkPosition < chunk.count ? findNewline() : nil
+        guard carry.isEmpty, let newline else { return carryLine(upTo: newline) }
+        guard newline - chunkPosition <= maxLineLength else { return .lineTooLong }
+        lineInCarry = false
+        lineStart = chunkPosition
+        lineEnd = newline
+        lineHadNewline = true
+        chunkPosition = newline + 1
+        lineNumber += 1
+        // Safe: chunk is not empty (it holds the line feed); the address stays valid until chunk is mutated.
+        unsafe lineBase = unsafe chunk.withUnsafeBytes { $0.baseAddress! } + lineStart
+        return .line
+    }
+
+    /// `nextLine` for a line that continues a part in `carry` or has no line feed in the chunk (`newline` is `nil`):
+    /// the part in the chunk goes into `carry`.
+    @inline(never) private mutating func carryLine(upTo newline: Int?) -> Next {
         let end = newline ?? chunk.count
         guard carry.count + (end - chunkPosition) <= maxLineLength else { return .lineTooLong }
         if end > chunkPosition {
@@ -157,7 +161,7 @@ import Darwin
         }
     }
 
-    private func findNewline() -> Int? {
+    @inline(__always) private func findNewline() -> Int? {
         unsafe chunk.withUnsafeBytes { buffer in
             // Safe: chunkPosition < chunk.count, so the searched range lies inside the buffer.
             let start = unsafe buffer.baseAddress! + chunkPosition

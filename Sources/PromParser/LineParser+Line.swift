@@ -76,7 +76,9 @@ extension _LineParser {
         entry.text = hasBackslash ? unescape(text, into: &entry, quotesToo: quotesToo) : text
     }
 
-    /// Parses an OpenMetrics line; returns `true` when it is the `# EOF` line.
+    /// Parses an OpenMetrics line; returns `true` when it is the `# EOF` line. Inlined into the parser's loop (it
+    /// only dispatches).
+    @inline(__always)
     mutating func parseOpenMetricsLine(into entry: inout _ParsedEntry) throws(PromParseError) -> Bool {
         let first = current
         if first == UInt8(ascii: "#") {

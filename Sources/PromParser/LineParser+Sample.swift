@@ -40,6 +40,8 @@ extension _LineParser {
         }
         entry.valueColumn = position + 1
         entry.value = try scanFloat(what: "value after metric")
+        // Most lines end after the value: only the rest goes to the outlined suffix parsers.
+        if atEnd { return }
         if isText {
             try parseTextTimestamp(into: &entry)
         } else {
@@ -207,15 +209,65 @@ extension _LineParser {
                     return
                 }
             }
+            // Label `shared` is known to differ. When it is the recorded line's last one (a histogram bucket's `le`),
+            // the section likely ends with it: it is read here when it is a plain pair. The labels after it are
+            // compared one by one.
+            var next = shared
+            if shared + 1 == memory.total {
+                switch try parsePlainLabel(into: &entry) {
+                case .closed:
+                    recordLabels(brace: brace, into: &entry)
+                    return
+                case .continues: next = shared + 1
+                case .notPlain: break
+                }
+            }
             // Safe: the recorded line is still in place (same generation); its labels' offsets are from its start.
-            // Label `shared` is known to differ: the labels after it are compared one by one.
             try unsafe parseLabelPairs(
-                into: &entry, exemplar: false, recordedLine: section - memory.brace, from: shared,
+                into: &entry, exemplar: false, recordedLine: section - memory.brace, from: next,
                 comparingFrom: shared + 1)
         } else {
             try unsafe parseLabelPairs(into: &entry, exemplar: false)
         }
         recordLabels(brace: brace, into: &entry)
+    }
+
+    /// What `parsePlainLabel` did.
+    enum PlainLabel {
+        /// It read a label pair and the closing brace.
+        case closed
+        /// It read a label pair and a separator; more labels follow.
+        case continues
+        /// The label does not start as a plain pair (a quoted name, or no `=` or `"` where they belong): nothing
+        /// was read, `position` is unchanged.
+        case notPlain
+    }
+
+    /// Reads the label pair at `position` and the separator after it as `parseLabelPairs` does (the same calls in
+    /// the same order, so the same labels and errors), for a label with a legacy name; anything else is left to
+    /// `parseLabelPairs` untouched. Inlined: a histogram bucket line takes over every label but its last, `le`, and
+    /// reads that one here instead of in a call of the general loop.
+    @inline(__always) private mutating func parsePlainLabel(
+        into entry: inout _ParsedEntry
+    ) throws(PromParseError) -> PlainLabel {
+        let start = position
+        guard _isLabelNameStart(current) else { return .notPlain }
+        let name = scanName(metric: false)
+        if isText { skipBlanks() }
+        guard current == UInt8(ascii: "=") else {
+            position = start
+            return .notPlain
+        }
+        position += 1
+        if isText { skipBlanks() }
+        guard current == UInt8(ascii: "\"") else {
+            position = start
+            return .notPlain
+        }
+        let value = try scanQuoted(into: &entry, what: "label value")
+        entry.labels.append(_LabelRef(name: name, value: value, column: start + 1))
+        if isText { skipBlanks() }
+        return try labelSeparatorEndsLabels(exemplar: false) ? .closed : .continues
     }
 
     /// Where label `index` of the recorded line starts, where parsing went on after it and its separator, and the
@@ -240,11 +292,22 @@ extension _LineParser {
         // Safe: brace < length, the current line holds length - brace bytes from it and the recorded one sectionEnd.
         let common = unsafe _commonPrefixLength(
             line.baseAddress! + brace, section, min(memory.sectionEnd, length - brace))
-        var count = 0
-        while count < memory.reusable && recordedExtent(of: count, entry).readEnd - memory.brace <= common {
-            count += 1
+        // recordedExtent(of:_:) over the stored records at once: the label `count` is shared when the bytes it and
+        // its separator were read from (up to the next label's start, or the section's end) are in common.
+        let total = memory.total
+        let sectionEnd = memory.brace + memory.sectionEnd
+        let readsNext = isText ? 1 : 0
+        return unsafe entry.labels.withUnsafeStoredSlots(upTo: total) { slots in
+            var count = 0
+            while count < memory.reusable {
+                // Safe: count + 1 < total == slots.count when not the last label.
+                let readEnd =
+                    count + 1 == total ? sectionEnd : unsafe slots[count + 1].ref.column - 1 + readsNext
+                guard readEnd - memory.brace <= common else { break }
+                count += 1
+            }
+            return count
         }
-        return count
     }
 
     /// Takes over label `index` of the recorded line (which starts at `recordedLine`) when the bytes at `position`

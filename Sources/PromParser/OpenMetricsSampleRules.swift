@@ -3,6 +3,8 @@ struct _SampleRules {
     let type: PromMetricType
     let suffix: _Suffix
     let line: Int
+    /// The 1-based column of the sample's value, for errors about it.
+    let valueColumn: Int
 
     /// Which label is excluded from the MetricPoint group, and the parsed `le` threshold of a bucket.
     struct Excluded {
@@ -12,49 +14,51 @@ struct _SampleRules {
 
     /// Checks the value and the type-specific labels of a sample.
     ///
+    /// Takes the value and the labels rather than the whole `_ParsedEntry`: the caller holds the entry `inout`,
+    /// and passing a part of it costs a copy of that part (the whole entry, a 200-byte `memcpy`, per call).
+    ///
     /// - Parameters:
     ///   - pass: where the `le` and `quantile` labels are (`_LabelScreen`).
     ///   - family: the family's name, quoted, for error messages (a closure, so that the name is not copied, nor
     ///     its storage retained, on the way to the rare error).
     func check(
-        _ entry: _ParsedEntry, _ bytes: _EntryBytes, stateLabelIndex: Int?, pass: _LabelPass,
+        value: Double, labels: _LabelList, _ bytes: _EntryBytes, stateLabelIndex: Int?, pass: _LabelPass,
         family: () -> String
     )
         throws(PromParseError) -> Excluded
     {
         var excluded = Excluded()
-        let value = entry.value
         switch (type, suffix) {
         case (.counter, .total), (.histogram, .sum), (.summary, .sum):
-            try nonNegative(value, entry, family)
+            try nonNegative(value, family)
         case (.histogram, .count), (.summary, .count), (.gaugeHistogram, .gcount):
-            try nonNegative(value, entry, family)
-            try integral(value, entry, family)
+            try nonNegative(value, family)
+            try integral(value, family)
         case (.histogram, .bucket), (.gaugeHistogram, .bucket):
-            let le = try numericLabel("le", at: pass.leIndex, entry, bytes, family)
-            guard !le.value.isNaN else { throw error(entry, family, "histogram bucket \"le\" must not be NaN") }
+            let le = try numericLabel("le", at: pass.leIndex, labels, bytes, family)
+            guard !le.value.isNaN else { throw error(family, "histogram bucket \"le\" must not be NaN") }
             excluded = Excluded(index: le.index, threshold: le.value)
-            try nonNegative(value, entry, family)
-            try integral(value, entry, family)
+            try nonNegative(value, family)
+            try integral(value, family)
         case (.gaugeHistogram, .gsum):
-            guard !value.isNaN else { throw error(entry, family, "gauge histogram _gsum must not be NaN") }
+            guard !value.isNaN else { throw error(family, "gauge histogram _gsum must not be NaN") }
         case (.summary, .none):
-            let quantile = try numericLabel("quantile", at: pass.quantileIndex, entry, bytes, family)
+            let quantile = try numericLabel("quantile", at: pass.quantileIndex, labels, bytes, family)
             guard quantile.value >= 0 && quantile.value <= 1 else {
-                throw error(entry, family, "summary \"quantile\" must be between 0 and 1")
+                throw error(family, "summary \"quantile\" must be between 0 and 1")
             }
             guard value.isNaN || value >= 0 else {
-                throw error(entry, family, "summary quantile values must not be negative")
+                throw error(family, "summary quantile values must not be negative")
             }
             excluded.index = quantile.index
         case (.info, _):
-            guard value == 1 else { throw error(entry, family, "info samples must have the value 1") }
+            guard value == 1 else { throw error(family, "info samples must have the value 1") }
         case (.stateSet, _):
             guard let index = stateLabelIndex else {
-                throw error(entry, family, "stateset samples need a label named after the family")
+                throw error(family, "stateset samples need a label named after the family")
             }
             guard value == 0 || value == 1 else {
-                throw error(entry, family, "stateset samples must have the value 0 or 1")
+                throw error(family, "stateset samples must have the value 0 or 1")
             }
             excluded.index = index
         default:
@@ -65,42 +69,42 @@ struct _SampleRules {
 
     // The value tests are inlined into `check`; only the rare error is built out of line.
     @inline(__always) private func nonNegative(
-        _ value: Double, _ entry: _ParsedEntry, _ family: () -> String
+        _ value: Double, _ family: () -> String
     ) throws(PromParseError) {
         guard value.isNaN || value < 0 else { return }
-        throw valueError(entry, family, "must not be NaN or negative")
+        throw valueError(family, "must not be NaN or negative")
     }
 
     @inline(__always) private func integral(
-        _ value: Double, _ entry: _ParsedEntry, _ family: () -> String
+        _ value: Double, _ family: () -> String
     ) throws(PromParseError) {
         // Every double of magnitude 2^52 or more is an integer; below, the conversion truncates exactly (and,
         // unlike `rounded(.towardZero)`, needs no call into libm).
         guard value.isFinite && (value.magnitude >= 0x1p52 || Double(Int64(value)) == value) else {
-            throw valueError(entry, family, "must be an integer")
+            throw valueError(family, "must be an integer")
         }
     }
 
     @inline(never) private func valueError(
-        _ entry: _ParsedEntry, _ family: () -> String, _ rule: String
+        _ family: () -> String, _ rule: String
     ) -> PromParseError {
-        error(entry, family, "\(type.rawValue) \(suffixName) value \(rule)")
+        error(family, "\(type.rawValue) \(suffixName) value \(rule)")
     }
 
     /// Reads a required label (at `index`, -1 when absent) whose value must be a number, with infinities spelled
     /// `+Inf`/`-Inf`.
     private func numericLabel(
-        _ name: StaticString, at index: Int, _ entry: _ParsedEntry, _ bytes: _EntryBytes, _ family: () -> String
+        _ name: StaticString, at index: Int, _ labels: _LabelList, _ bytes: _EntryBytes, _ family: () -> String
     )
         throws(PromParseError) -> (index: Int, value: Double)
     {
-        guard index >= 0 else { throw error(entry, family, "\(type.rawValue) sample lacks the \"\(name)\" label") }
-        let text = bytes.bytes(entry.labels[index].value)
+        guard index >= 0 else { throw error(family, "\(type.rawValue) sample lacks the \"\(name)\" label") }
+        let text = bytes.bytes(labels[index].value)
         guard let parsed = _Number.parseFloat(text),
             !parsed.isInfinite || _equalsStatic(text, "+Inf") || _equalsStatic(text, "-Inf")
         else {
             throw PromParseError(
-                kind: .semantic, line: line, column: entry.labels[index].column,
+                kind: .semantic, line: line, column: labels[index].column,
                 message: "invalid \"\(name)\" label value \(_goQuoted(_array(text))) in family \(family())")
         }
         return (index, parsed)
@@ -108,9 +112,9 @@ struct _SampleRules {
 
     private var suffixName: String { suffix == .none ? "quantile" : "\(suffix.text)" }
 
-    private func error(_ entry: _ParsedEntry, _ family: () -> String, _ message: String) -> PromParseError {
+    private func error(_ family: () -> String, _ message: String) -> PromParseError {
         PromParseError(
-            kind: .semantic, line: line, column: entry.valueColumn, message: "\(message) (family \(family()))")
+            kind: .semantic, line: line, column: valueColumn, message: "\(message) (family \(family()))")
     }
 }
 

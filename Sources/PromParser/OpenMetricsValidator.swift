@@ -155,35 +155,32 @@ struct _OpenMetricsValidator {
 
     /// Checks a sample line.
     ///
-    /// - Parameter pass: the sum of the fingerprints of all the sample's labels, and where `le` and `quantile` are
-    ///   (`_LabelScreen`).
+    /// - Parameters:
+    ///   - entry: the sample; `inout` only so that it is passed by address (it is not changed). A borrowed entry
+    ///     taken from the parser's state is copied for the call (a 200-byte `memcpy`), and so is one passed on from
+    ///     an `inout` parameter: the helpers below take the parts they need instead.
+    ///   - pass: the sum of the fingerprints of all the sample's labels, and where `le` and `quantile` are
+    ///     (`_LabelScreen`).
     mutating func sample(
-        _ entry: _ParsedEntry, _ bytes: _EntryBytes, pass: _LabelPass, line: Int
+        _ entry: inout _ParsedEntry, _ bytes: _EntryBytes, pass: _LabelPass, line: Int
     ) throws(PromParseError) {
         let suffix = try sampleSuffix(entry, bytes, line: line)
         hasSamples = true
-        let rules = _SampleRules(type: type, suffix: suffix, line: line)
-        let stateIndex = type == .stateSet ? labelIndexNamedAfterFamily(entry, bytes) : nil
-        let excluded = try rules.check(entry, bytes, stateLabelIndex: stateIndex, pass: pass) { quotedFamily }
-        try checkExemplar(entry, bytes, rules: rules)
-        // The labels minus the one that varies within a MetricPoint (`le`, `quantile`, or a stateset's state label),
-        // as an order-independent fingerprint: the sum of the labels' fingerprints.
-        var groupHash: UInt64 = 0
-        if type != .info {
-            groupHash = pass.fingerprintSum
-            if let index = excluded.index {
-                if index == pass.leIndex {
-                    groupHash &-= pass.leFingerprint
-                } else if index == pass.quantileIndex {
-                    groupHash &-= pass.quantileFingerprint
-                } else {
-                    groupHash &-= _labelFingerprint(entry.labels[index], bytes)
-                }
-            }
-        }
-        try checkGroup(groupHash, entry, line: line)
+        let rules = _SampleRules(type: type, suffix: suffix, line: line, valueColumn: entry.valueColumn)
+        let stateIndex = type == .stateSet ? labelIndexNamedAfterFamily(entry.labels, bytes) : nil
+        let excluded = try rules.check(
+            value: entry.value, labels: entry.labels, bytes, stateLabelIndex: stateIndex, pass: pass
+        ) { quotedFamily }
+        if entry.hasExemplar { try checkPresentExemplar(entry, bytes, rules: rules) }
+        // The labels minus the one that varies within a MetricPoint (`le`, `quantile`, or a stateset's state label).
+        let groupHash = type == .info ? 0 : pass.groupHash(excluding: excluded.index, entry.labels, bytes)
+        let hasTimestamp = entry.hasTimestamp
+        let seconds = entry.timestampSeconds
+        try checkGroup(groupHash, hasTimestamp: hasTimestamp, seconds: seconds, line: line)
         if type._isHistogramLike && rules.suffix != .none {
-            try updatePoint(groupHash, entry, threshold: excluded.threshold, suffix: rules.suffix, line: line)
+            try updatePoint(
+                groupHash, hasTimestamp: hasTimestamp, seconds: seconds, value: entry.value,
+                threshold: excluded.threshold, suffix: rules.suffix, line: line)
         }
     }
 
@@ -215,8 +212,8 @@ struct _OpenMetricsValidator {
         unsafe familyName.withUnsafeBytes { family in _memEqual(name, family) }
     }
 
-    private func labelIndexNamedAfterFamily(_ entry: _ParsedEntry, _ bytes: _EntryBytes) -> Int? {
-        unsafe familyName.withUnsafeBytes { family in entry.labels.firstIndex { bytes.equals($0.name, family) } }
+    private func labelIndexNamedAfterFamily(_ labels: _LabelList, _ bytes: _EntryBytes) -> Int? {
+        unsafe familyName.withUnsafeBytes { family in labels.firstIndex { bytes.equals($0.name, family) } }
     }
 
     private var quotedFamily: String { _goQuoted(familyName) }
@@ -278,16 +275,7 @@ struct _OpenMetricsValidator {
         }
     }
 
-    /// Checks the exemplar, if any (inlined: most samples have none).
-    @inline(__always) private func checkExemplar(
-        _ entry: _ParsedEntry, _ bytes: _EntryBytes, rules: _SampleRules
-    )
-        throws(PromParseError)
-    {
-        guard entry.hasExemplar else { return }
-        try checkPresentExemplar(entry, bytes, rules: rules)
-    }
-
+    /// Checks the exemplar of a sample that has one (out of line: most samples have none).
     @inline(never) private func checkPresentExemplar(
         _ entry: _ParsedEntry, _ bytes: _EntryBytes, rules: _SampleRules
     )
@@ -311,12 +299,15 @@ struct _OpenMetricsValidator {
         }
     }
 
-    private mutating func checkGroup(_ groupHash: UInt64, _ entry: _ParsedEntry, line: Int) throws(PromParseError) {
+    /// Checks the MetricPoint group of a sample (`seconds`: its timestamp, meaningful only when `hasTimestamp`).
+    private mutating func checkGroup(
+        _ groupHash: UInt64, hasTimestamp: Bool, seconds: Double, line: Int
+    ) throws(PromParseError) {
         if hasGroup && groupHash == group {
-            if entry.hasTimestamp != groupHasTimestamp {
+            if hasTimestamp != groupHasTimestamp {
                 throw semantic(line, 1, "samples of one metric in \(quotedFamily) mix having and lacking timestamps")
             }
-            if entry.hasTimestamp && entry.timestampSeconds < groupTimestamp && type != .info {
+            if hasTimestamp && seconds < groupTimestamp && type != .info {
                 throw semantic(line, 1, "timestamps of a metric in \(quotedFamily) go backwards")
             }
         } else {
@@ -326,21 +317,22 @@ struct _OpenMetricsValidator {
             hasGroup = true
             group = groupHash
         }
-        groupHasTimestamp = entry.hasTimestamp
-        groupTimestamp = entry.timestampSeconds
+        groupHasTimestamp = hasTimestamp
+        groupTimestamp = seconds
     }
 
     private mutating func updatePoint(
-        _ groupHash: UInt64, _ entry: _ParsedEntry, threshold: Double, suffix: _Suffix, line: Int
+        _ groupHash: UInt64, hasTimestamp: Bool, seconds: Double, value: Double, threshold: Double, suffix: _Suffix,
+        line: Int
     ) throws(PromParseError) {
-        let timestampBits = entry.hasTimestamp ? entry.timestampSeconds.bitPattern : 0
-        if !point.active || point.group != groupHash || point.hasTimestamp != entry.hasTimestamp
+        let timestampBits = hasTimestamp ? seconds.bitPattern : 0
+        if !point.active || point.group != groupHash || point.hasTimestamp != hasTimestamp
             || point.timestampBits != timestampBits
         {
             if point.active { try point.finish(family: familyName, line: line) }
-            point = _HistogramPoint(group: groupHash, hasTimestamp: entry.hasTimestamp, timestampBits: timestampBits)
+            point = _HistogramPoint(group: groupHash, hasTimestamp: hasTimestamp, timestampBits: timestampBits)
         }
-        try point.add(suffix: suffix, value: entry.value, threshold: threshold, family: familyName, line: line)
+        try point.add(suffix: suffix, value: value, threshold: threshold, family: familyName, line: line)
     }
 }
 

@@ -18,9 +18,11 @@ struct _TextValidator {
     private static let summaryMark: UInt64 = 0x5A17_E6F3_0C1D_8B29
     private static let histogramMark: UInt64 = 0xC3A5_0F4E_91D2_6B87
     private var sampleNames = _FingerprintSet()
-    private var lastSampleName: [UInt8] = []
+    private var lastSampleName = _ByteStash()
     private var hasLastSample = false
     private var lastRole = Role.plain
+    /// The roles of the last few distinct sample names learned since the last TYPE line (`_RecentRoles`).
+    private var recentRoles = _RecentRoles<Role>()
 
     mutating func metadata(_ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
         let name = bytes.bytes(entry.name)
@@ -40,6 +42,8 @@ struct _TextValidator {
             throw semantic(line, entry.nameColumn, "TYPE line for \(_goQuoted(_array(name))) after its samples")
         }
         types.insert(hash)
+        // A role depends on the TYPE lines seen so far.
+        recentRoles.removeAll()
         if entry.type == .summary {
             types.insert(hash ^ Self.summaryMark)
         } else if entry.type?._isHistogramLike == true {
@@ -52,9 +56,12 @@ struct _TextValidator {
 
     /// Checks a sample line.
     ///
-    /// - Parameter pass: where the `le` and `quantile` labels are (`_LabelScreen`).
+    /// - Parameters:
+    ///   - entry: the sample; `inout` only so that it is passed by address (it is not changed): a borrowed entry
+    ///     taken from the parser's state is copied for the call (a 200-byte `memcpy` per sample).
+    ///   - pass: where the `le` and `quantile` labels are (`_LabelScreen`).
     mutating func sample(
-        _ entry: _ParsedEntry, _ bytes: _EntryBytes, pass: _LabelPass, line: Int
+        _ entry: inout _ParsedEntry, _ bytes: _EntryBytes, pass: _LabelPass, line: Int
     ) throws(PromParseError) {
         // A name that repeats the last sample line's (`nameRepeated`) is `lastSampleName` unless a TYPE line for it
         // came between (which clears `hasLastSample`).
@@ -77,16 +84,26 @@ struct _TextValidator {
         }
     }
 
+    /// Drops the roles of the recent sample names (for `_ParserCore._usesLineMemory == false`: the tests compare
+    /// the results with and without them).
+    mutating func forgetRecentRoles() {
+        recentRoles.removeAll()
+    }
+
     @safe private func lastSampleIs(_ name: UnsafeRawBufferPointer) -> Bool {
         guard hasLastSample else { return false }
         return unsafe lastSampleName.withUnsafeBytes { _memEqual($0, name) }
     }
 
     @safe private mutating func learnSampleName(_ name: UnsafeRawBufferPointer) {
-        lastSampleName.removeAll(keepingCapacity: true)
-        _append(name, to: &lastSampleName)
+        lastSampleName.assign(name)
         hasLastSample = true
         let hash = _hashBytes(name)
+        // A name learned since the last TYPE line is in `sampleNames`, and its role is still the one found then.
+        if let role = recentRoles.role(of: hash) {
+            lastRole = role
+            return
+        }
         sampleNames.insert(hash)
         if types.contains(hash ^ Self.summaryMark) {
             lastRole = .summary
@@ -97,6 +114,7 @@ struct _TextValidator {
         } else {
             lastRole = .plain
         }
+        recentRoles.add(hash, lastRole)
     }
 
     /// Checks that the label `name` at `index` (-1 when absent, which is allowed) holds a float.
@@ -112,6 +130,42 @@ struct _TextValidator {
         guard !_Number.isPlainDecimal(value) && _Number.parseFloat(value) == nil else { return }
         throw semantic(
             line, label.column, "expected float as value for \"\(name)\" label, got \(_goQuoted(_array(value)))")
+    }
+}
+
+/// The roles of the last four distinct sample names learned, by name fingerprint, most recent first.
+///
+/// A histogram's samples cycle through three names (`_bucket`, `_sum`, `_count`) and a summary's through three, so
+/// each name change would otherwise pay for the set insertion and the role's suffix tests and set probes (about 400
+/// instructions); a hit costs four compares. As elsewhere in the validators, names are identified by their 64-bit
+/// fingerprints (`_hashBytes`).
+///
+/// Thread-safety: a plain value; use one from one thread at a time.
+///
+/// - Invariant: the owner empties it whenever a role could change (at every TYPE line), and adds only names already
+///   in its set of sample names.
+struct _RecentRoles<Role> {
+    private var hashes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var roles: (Role?, Role?, Role?, Role?) = (nil, nil, nil, nil)
+
+    /// The role recorded for `hash`, if any. O(1): four compares.
+    @inline(__always) func role(of hash: UInt64) -> Role? {
+        if hashes.0 == hash, let role = roles.0 { return role }
+        if hashes.1 == hash, let role = roles.1 { return role }
+        if hashes.2 == hash, let role = roles.2 { return role }
+        if hashes.3 == hash, let role = roles.3 { return role }
+        return nil
+    }
+
+    /// Records `role` for `hash` (not recorded yet), dropping the oldest entry.
+    @inline(__always) mutating func add(_ hash: UInt64, _ role: Role) {
+        hashes = (hash, hashes.0, hashes.1, hashes.2)
+        roles = (role, roles.0, roles.1, roles.2)
+    }
+
+    /// Forgets every entry.
+    mutating func removeAll() {
+        roles = (nil, nil, nil, nil)
     }
 }
 
@@ -181,10 +235,11 @@ let _reservedNameKey: UInt64 = 0x5F5F_656D_616E_5F5F ^ (8 << 56)
         let last = UInt64(unsafe name.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
         return (last << 24 ^ first) ^ length
     }
-    var key = length
-    for index in 0..<count {
-        // Safe: index < count.
-        key |= UInt64(unsafe name.load(fromByteOffset: index, as: UInt8.self)) << (8 * UInt64(index))
-    }
-    return key
+    // One to three bytes, little-endian, from three loads: the first, middle and last byte (for one byte all three
+    // are it, for two the middle one is the last).
+    // Safe: 0 < count < 4, so offsets 0, count / 2 and count - 1 are in range.
+    let first = UInt64(unsafe name.load(fromByteOffset: 0, as: UInt8.self))
+    let middle = UInt64(unsafe name.load(fromByteOffset: count >> 1, as: UInt8.self))
+    let last = UInt64(unsafe name.load(fromByteOffset: count - 1, as: UInt8.self))
+    return length | first | middle << UInt64(8 * (count >> 1)) | last << UInt64(8 * (count - 1))
 }

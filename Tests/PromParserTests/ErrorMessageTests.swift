@@ -14,6 +14,20 @@ import Testing
         ("{a=\"ok\"} 1\n", #"1:1: metric name not set while parsing: "{a=\"ok\"} 1""#),
         ("a{b=\"\\t\"} 1\n", #"1:6: invalid escape sequence "\\t" in label value"#),
         ("# HELP a x\n# HELP a y\n", #"2:8: second HELP line for metric name "a""#),
+        // The role of a sample name comes back from the validator's recent names (`_RecentRoles`), unless a TYPE
+        // line came since.
+        (
+            "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1\nh_count 1\nh_bucket{le=\"+Inf\"} 1\nh_count -1\n",
+            "5:9: negative count for histogram"
+        ),
+        (
+            "# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 1\ns{quantile=\"x\"} 1\n",
+            #"4:3: expected float as value for "quantile" label, got "x""#
+        ),
+        (
+            "a_bucket{le=\"1\"} -1\nb 1\n# TYPE a histogram\na_bucket{le=\"1\"} -1\n",
+            "4:18: negative bucket population for histogram"
+        ),
     ]
 
     static let openMetricsCases: [(String, String)] = [
@@ -28,6 +42,16 @@ import Testing
             #"3:1: histogram MetricPoint of "a" lacks the le="+Inf" bucket"#
         ),
         ("a 1\n# EOF\nb", "3:1: unexpected data after # EOF"),
+        // `le` is part of a gauge's label set (the label pass adds it back, see `_LabelPass.groupHash`).
+        (
+            "# TYPE a gauge\na{le=\"1\"} 1\na{le=\"2\"} 1\na{le=\"1\"} 1\n# EOF\n",
+            #"4:1: metrics of family "a" are interleaved"#
+        ),
+        (
+            "# TYPE a histogram\na_bucket{x=\"1\",le=\"+Inf\"} 1\na_bucket{x=\"2\",le=\"+Inf\"} 1\n"
+                + "a_bucket{x=\"1\",le=\"+Inf\"} 1\n# EOF\n",
+            #"4:1: metrics of family "a" are interleaved"#
+        ),
         ("a 1\n", "1:1: data does not end with # EOF"),
         (
             "#a 1\n# EOF\n",

@@ -168,6 +168,25 @@ import Testing
         #expect(reused == [0, 0b011, 0b001, 0b011, 0b001, 0b001, 0b011])
     }
 
+    /// `_commonPrefixLength` (a first word, then two words per step, then one, then bytes) against a byte loop.
+    @Test func commonPrefixIsTheFirstDifference() {
+        var random = SplitMix64(state: 0x11ae_0003)
+        for _ in 0..<50_000 {
+            let count = Int(random.next() % 48)
+            let a = (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next() % 3) }
+            var b = a
+            // Mostly one difference somewhere, at times none.
+            if count > 0 && random.next() % 4 != 0 { b[Int(random.next() % UInt64(count))] ^= 1 << (random.next() % 8) }
+            let limit = count == 0 ? 0 : Int(random.next() % UInt64(count + 1))
+            var expected = 0
+            while expected < limit && a[expected] == b[expected] { expected += 1 }
+            let common = unsafe a.withUnsafeBytes { a in
+                unsafe b.withUnsafeBytes { b in unsafe _commonPrefixLength(a.baseAddress!, b.baseAddress!, limit) }
+            }
+            #expect(common == expected, "\(a) \(b) \(limit)")
+        }
+    }
+
     @Test func specialLabelKeysAreTheKeysOfTheirNames() {
         for (name, key) in [("le", _leNameKey), ("quantile", _quantileNameKey), ("__name__", _reservedNameKey)] {
             let bytes = Array(name.utf8)
