@@ -92,7 +92,7 @@ struct _TextValidator {
 
     @safe private func lastSampleIs(_ name: UnsafeRawBufferPointer) -> Bool {
         guard hasLastSample else { return false }
-        return unsafe lastSampleName.withUnsafeBytes { _memEqual($0, name) }
+        return lastSampleName.withUnsafeBytes { _memEqual($0, name) }
     }
 
     @safe private mutating func learnSampleName(_ name: UnsafeRawBufferPointer) {
