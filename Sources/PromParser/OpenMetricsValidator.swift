@@ -214,7 +214,7 @@ struct _OpenMetricsValidator {
         assert(point.group == group)
         let hasTimestamp = entry.hasTimestamp
         let seconds = entry.timestampSeconds
-        try checkGroup(group, hasTimestamp: hasTimestamp, seconds: seconds, line: line)
+        try checkSameGroup(hasTimestamp: hasTimestamp, seconds: seconds, line: line)
         try updatePoint(
             group, hasTimestamp: hasTimestamp, seconds: seconds, value: entry.value, threshold: excluded.threshold,
             suffix: .bucket, line: line)
@@ -342,21 +342,33 @@ struct _OpenMetricsValidator {
         _ groupHash: UInt64, hasTimestamp: Bool, seconds: Double, line: Int
     ) throws(PromParseError) {
         if hasGroup && groupHash == group {
-            if hasTimestamp != groupHasTimestamp {
-                throw semantic(line, 1, "samples of one metric in \(quotedFamily) mix having and lacking timestamps")
-            }
-            if hasTimestamp && seconds < groupTimestamp && type != .info {
-                throw semantic(line, 1, "timestamps of a metric in \(quotedFamily) go backwards")
-            }
+            try checkSameGroup(hasTimestamp: hasTimestamp, seconds: seconds, line: line)
         } else {
             guard seenGroups.insert(groupHash) else {
                 throw semantic(line, 1, "metrics of family \(quotedFamily) are interleaved")
             }
             hasGroup = true
             group = groupHash
+            groupHasTimestamp = hasTimestamp
+            groupTimestamp = seconds
         }
+    }
+
+    /// `checkGroup` for a sample of the current group (`hasGroup`, and its group hash is `group`): its timestamp
+    /// against the group's. Inlined (into `nextBucket`, where the group is known); the errors are built out of line.
+    @inline(__always) private mutating func checkSameGroup(
+        hasTimestamp: Bool, seconds: Double, line: Int
+    ) throws(PromParseError) {
+        if hasTimestamp != groupHasTimestamp { throw timestampError(line, mixed: true) }
+        if hasTimestamp && seconds < groupTimestamp && type != .info { throw timestampError(line, mixed: false) }
         groupHasTimestamp = hasTimestamp
         groupTimestamp = seconds
+    }
+
+    @inline(never) private func timestampError(_ line: Int, mixed: Bool) -> PromParseError {
+        mixed
+            ? semantic(line, 1, "samples of one metric in \(quotedFamily) mix having and lacking timestamps")
+            : semantic(line, 1, "timestamps of a metric in \(quotedFamily) go backwards")
     }
 
     private mutating func updatePoint(
