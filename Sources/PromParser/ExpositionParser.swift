@@ -32,7 +32,7 @@ public struct ExpositionParser {
     /// The mutable state, behind one reference: the struct stays a few words, so that a caller that copies it (for
     /// example a closure that captures a `var parser`, which copies it out for every accessor call) copies little.
     /// Copied on write: a copy of the parser never sees the other copy's progress.
-    var _storage: _ParserStorage
+    @usableFromInline var _storage: _ParserStorage
 
     /// Creates a parser.
     ///
@@ -115,8 +115,8 @@ public struct ExpositionParser {
 /// Exclusivity is not checked dynamically: `core` is only mutated by the mutating methods of `ExpositionParser`,
 /// which hold exclusive access to the parser and make the storage unique first, and only read by its non-mutating
 /// accessors; so no two accesses to one storage's `core` overlap where one of them writes.
-final class _ParserStorage {
-    @exclusivity(unchecked) @safe var core: _ParserCore
+@usableFromInline final class _ParserStorage {
+    @usableFromInline @exclusivity(unchecked) @safe var core: _ParserCore
 
     init(_ core: _ParserCore) {
         self.core = core
@@ -124,12 +124,12 @@ final class _ParserStorage {
 }
 
 /// The state and logic of ``ExpositionParser``.
-struct _ParserCore {
+@usableFromInline struct _ParserCore {
     let format: ExpositionFormat
     let options: ParserOptions
 
-    var _input: _LineBuffer
-    var _entry = _ParsedEntry()
+    @usableFromInline var _input: _LineBuffer
+    @usableFromInline var _entry = _ParsedEntry()
     var _openMetrics = _OpenMetricsValidator()
     var _text = _TextValidator()
     var _screen = _LabelScreen()
