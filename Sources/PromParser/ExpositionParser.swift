@@ -32,7 +32,7 @@ public struct ExpositionParser {
     /// The mutable state, behind one reference: the struct stays a few words, so that a caller that copies it (for
     /// example a closure that captures a `var parser`, which copies it out for every accessor call) copies little.
     /// Copied on write: a copy of the parser never sees the other copy's progress.
-    var _storage: _ParserStorage
+    @usableFromInline var _storage: _ParserStorage
 
     /// Creates a parser.
     ///
@@ -115,8 +115,8 @@ public struct ExpositionParser {
 /// Exclusivity is not checked dynamically: `core` is only mutated by the mutating methods of `ExpositionParser`,
 /// which hold exclusive access to the parser and make the storage unique first, and only read by its non-mutating
 /// accessors; so no two accesses to one storage's `core` overlap where one of them writes.
-final class _ParserStorage {
-    @exclusivity(unchecked) @safe var core: _ParserCore
+@usableFromInline final class _ParserStorage {
+    @usableFromInline @exclusivity(unchecked) @safe var core: _ParserCore
 
     init(_ core: _ParserCore) {
         self.core = core
@@ -124,12 +124,12 @@ final class _ParserStorage {
 }
 
 /// The state and logic of ``ExpositionParser``.
-struct _ParserCore {
+@usableFromInline struct _ParserCore {
     let format: ExpositionFormat
     let options: ParserOptions
 
-    var _input: _LineBuffer
-    var _entry = _ParsedEntry()
+    @usableFromInline var _input: _LineBuffer
+    @usableFromInline var _entry = _ParsedEntry()
     var _openMetrics = _OpenMetricsValidator()
     var _text = _TextValidator()
     var _screen = _LabelScreen()
@@ -228,7 +228,27 @@ struct _ParserCore {
         // Safe: the validators read the scratch buffer but never mutate _entry, so its storage stays in place (and
         // alive, owned by self) for the whole call.
         let scratch = unsafe _entry.scratch.withUnsafeBytes { unsafe $0 }
-        try _validate(unsafe _EntryBytes(line: line, scratch: scratch), lineNumber: lineNumber)
+        let bytes = unsafe _EntryBytes(line: line, scratch: scratch)
+        if _openMetrics.inBucketRun, try _validateNextBucket(bytes, lineNumber: lineNumber) { return }
+        try _validate(bytes, lineNumber: lineNumber)
+    }
+
+    /// Checks the current entry when it is the next bucket of a histogram MetricPoint: a sample whose name and
+    /// labels are the last sample's (a bucket, `_OpenMetricsValidator.inBucketRun`) but for the value of `le`, so
+    /// that its group is the last sample's (see `_LabelScreen.labelsRepeat(but:_:_:reused:)` and
+    /// `_OpenMetricsValidator.nextBucket`); returns `false`, having checked nothing, for any other entry.
+    ///
+    /// Out of line, so that the path of other samples (`_validate`) stays as it was; only called while
+    /// `inBucketRun`, which only OpenMetrics sets.
+    @inline(never) private mutating func _validateNextBucket(
+        _ bytes: _EntryBytes, lineNumber: Int
+    ) throws(PromParseError) -> Bool {
+        guard _entry.kind == .sample && _entry.nameRepeated && !_entry.hasExemplar && _entry.exemplarLabels.isEmpty,
+            _screen.labelsRepeat(
+                but: _openMetrics.bucketLeIndex, _entry.labels, bytes, reused: _entry.reusedLabels)
+        else { return false }
+        try _openMetrics.nextBucket(&_entry, bytes, line: lineNumber)
+        return true
     }
 
     private mutating func _validate(_ bytes: _EntryBytes, lineNumber: Int) throws(PromParseError) {

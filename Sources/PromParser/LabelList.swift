@@ -10,25 +10,25 @@
 /// Thread-safety: a plain value; use one list from one thread at a time.
 ///
 /// - Invariant: `0 <= count <= storage.count`; only `storage[0..<count]` is meaningful.
-struct _LabelList: RandomAccessCollection {
+@usableFromInline struct _LabelList: RandomAccessCollection {
     /// A label and what the label pass computed for it (`_LabelScreen`).
-    struct Slot {
-        var ref: _LabelRef
+    @usableFromInline struct Slot {
+        @usableFromInline var ref: _LabelRef
         var key: UInt64 = 0
         var fingerprint: UInt64 = 0
     }
 
-    private var storage: [Slot] = []
+    @usableFromInline var storage: [Slot] = []
     /// The number of labels of the current entry.
-    private(set) var count = 0
+    @usableFromInline private(set) var count = 0
 
     init() {}
 
-    var startIndex: Int { 0 }
-    var endIndex: Int { count }
+    @inlinable var startIndex: Int { 0 }
+    @inlinable var endIndex: Int { count }
 
     /// The label at `index` (`0..<count`).
-    @inline(__always) subscript(index: Int) -> _LabelRef {
+    @inlinable subscript(index: Int) -> _LabelRef {
         precondition(index >= 0 && index < count, "label index out of range")
         return storage[index].ref
     }

@@ -82,6 +82,25 @@ struct _LabelScreen {
         return pass
     }
 
+    /// Whether the labels of a sample are the last sample's (the last one `run` went over) but for the value of
+    /// its `le` label, which the last sample's pass found at index `le`; found without going over the labels.
+    ///
+    /// True when the last pass found no suspicious names (`lastClean`), this sample has as many labels, every label
+    /// but the one at `le` was taken over (`reused`, see `_LabelMemory`: byte for byte the last sample's label at
+    /// the same index) and that one is named `le`. Then the names, and so the keys, are the last sample's, and so is
+    /// the fingerprint sum (`le` is not in it): `run` would find the last pass again. The records keep their keys
+    /// (the record at `le` holds `le`'s key, as the last sample's did), so the invariant holds without `run`.
+    ///
+    /// - Complexity: O(1), a few compares; allocates nothing.
+    @inline(__always) func labelsRepeat(
+        but le: Int, _ labels: _LabelList, _ bytes: _EntryBytes, reused: UInt64
+    ) -> Bool {
+        let count = labels.count
+        guard le >= 0 && le < count && lastClean && count == lastCount && count < 64 else { return false }
+        let all: UInt64 = (1 << UInt64(count)) &- 1
+        return (reused | 1 << UInt64(le)) & all == all && _equalsStatic(bytes.bytes(labels[le].name), "le")
+    }
+
     /// The pass over `slots`, whose keys and fingerprints are the last sample's until updated here.
     @inline(__always) @unsafe private static func pass(
         _ slots: UnsafeMutableBufferPointer<_LabelList.Slot>, _ bytes: _EntryBytes, fingerprints hashes: Bool,

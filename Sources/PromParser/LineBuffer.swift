@@ -17,7 +17,7 @@ import Darwin
 /// - Invariant: `chunkPosition <= chunk.count`.
 /// - Invariant: `lineBase` is `nil` or the address of the current line in `chunk`/`carry`, which are not mutated
 ///   while it is set (`@safe`: the pointer is only dereferenced through `lineView`, within the line).
-@safe struct _LineBuffer {
+@usableFromInline @safe struct _LineBuffer {
     enum Next {
         /// A line is ready at `line`.
         case line
@@ -40,7 +40,7 @@ import Darwin
     var lineStart = 0
     var lineEnd = 0
     /// The address of `storage[lineStart]` while a line is current (`nil` otherwise), for the accessors' views.
-    var lineBase: UnsafeRawPointer? = nil
+    @usableFromInline var lineBase: UnsafeRawPointer? = nil
     /// Whether the current line ended with a real line feed (false only for a last line at end of input).
     var lineHadNewline = true
     /// Lines handed out so far (the 1-based number of the current line).
@@ -184,7 +184,7 @@ import Darwin
     }
 
     /// The bytes `start..<end` of the current line (offsets into the line), with the lifetime of `lineBytes()`.
-    @unsafe @inline(__always) func lineView(_ start: Int, _ end: Int) -> UnsafeRawBufferPointer {
+    @inlinable @unsafe func lineView(_ start: Int, _ end: Int) -> UnsafeRawBufferPointer {
         guard let base = unsafe lineBase else { return unsafe UnsafeRawBufferPointer(start: nil, count: 0) }
         // Safe: the parser only makes references with lineStart + end <= lineEnd < storage.count.
         return unsafe UnsafeRawBufferPointer(start: base + start, count: end - start)

@@ -35,11 +35,7 @@ struct _SampleRules {
             try nonNegative(value, family)
             try integral(value, family)
         case (.histogram, .bucket), (.gaugeHistogram, .bucket):
-            let le = try numericLabel("le", at: pass.leIndex, labels, bytes, family)
-            guard !le.value.isNaN else { throw error(family, "histogram bucket \"le\" must not be NaN") }
-            excluded = Excluded(index: le.index, threshold: le.value)
-            try nonNegative(value, family)
-            try integral(value, family)
+            excluded = try checkBucket(value: value, labels: labels, bytes, le: pass.leIndex, family: family)
         case (.gaugeHistogram, .gsum):
             guard !value.isNaN else { throw error(family, "gauge histogram _gsum must not be NaN") }
         case (.summary, .none):
@@ -65,6 +61,19 @@ struct _SampleRules {
             break
         }
         return excluded
+    }
+
+    /// `check` for a histogram or gauge histogram `_bucket` sample whose `le` label is at index `le` (-1: none).
+    @inline(__always) func checkBucket(
+        value: Double, labels: _LabelList, _ bytes: _EntryBytes, le index: Int, family: () -> String
+    )
+        throws(PromParseError) -> Excluded
+    {
+        let le = try numericLabel("le", at: index, labels, bytes, family)
+        guard !le.value.isNaN else { throw error(family, "histogram bucket \"le\" must not be NaN") }
+        try nonNegative(value, family)
+        try integral(value, family)
+        return Excluded(index: le.index, threshold: le.value)
     }
 
     // The value tests are inlined into `check`; only the rare error is built out of line.

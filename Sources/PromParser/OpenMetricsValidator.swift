@@ -108,10 +108,18 @@ struct _OpenMetricsValidator {
     /// family opens or closes).
     var lastSuffix = _Suffix.none
     var hasLastSuffix = false
+    /// Whether the last sample was a histogram or gauge histogram `_bucket` sample that passed `sample` or
+    /// `nextBucket`, with no metadata line since (comments do not count). While it is set, `hasLastSuffix` is set
+    /// with `lastSuffix == .bucket`, `hasGroup` is set with `group` that sample's group hash, and `point` is active
+    /// with that group. Cleared by metadata lines and whenever a family opens or closes.
+    var inBucketRun = false
+    /// While `inBucketRun`, the index of that sample's `le` label.
+    var bucketLeIndex = -1
 
     /// Checks a `# TYPE`, `# HELP` or `# UNIT` line.
     mutating func metadata(_ entry: _ParsedEntry, _ bytes: _EntryBytes, line: Int) throws(PromParseError) {
         hasLastSuffix = false
+        inBucketRun = false
         let name = bytes.bytes(entry.name)
         if !hasFamily || !familyEquals(name) {
             try closeFamily(line: line)
@@ -181,7 +189,35 @@ struct _OpenMetricsValidator {
             try updatePoint(
                 groupHash, hasTimestamp: hasTimestamp, seconds: seconds, value: entry.value,
                 threshold: excluded.threshold, suffix: rules.suffix, line: line)
+            inBucketRun = rules.suffix == .bucket
+            bucketLeIndex = excluded.index ?? -1
+        } else {
+            inBucketRun = false
         }
+    }
+
+    /// Checks a sample line as `sample` does, for a sample that follows a histogram bucket (`inBucketRun`) with the
+    /// same name, has no exemplar, and whose labels are that bucket's but for the value of `le` (at `bucketLeIndex`,
+    /// see `_LabelScreen.labelsRepeat(but:_:_:reused:)`): its suffix is `.bucket`, its group hash is `group` and `point` is that
+    /// group's, so only the value and `le` (the same rules, in the same order, as `sample`), the timestamp against
+    /// the group's and the bucket against the MetricPoint are checked.
+    ///
+    /// - Complexity: O(1) but for parsing `le`'s value; no set probe, no hashing, no suffix test.
+    mutating func nextBucket(
+        _ entry: inout _ParsedEntry, _ bytes: _EntryBytes, line: Int
+    ) throws(PromParseError) {
+        assert(inBucketRun && hasLastSuffix && lastSuffix == .bucket && hasGroup && point.active)
+        let rules = _SampleRules(type: type, suffix: .bucket, line: line, valueColumn: entry.valueColumn)
+        let excluded = try rules.checkBucket(value: entry.value, labels: entry.labels, bytes, le: bucketLeIndex) {
+            quotedFamily
+        }
+        assert(point.group == group)
+        let hasTimestamp = entry.hasTimestamp
+        let seconds = entry.timestampSeconds
+        try checkSameGroup(hasTimestamp: hasTimestamp, seconds: seconds, line: line)
+        try updatePoint(
+            group, hasTimestamp: hasTimestamp, seconds: seconds, value: entry.value, threshold: excluded.threshold,
+            suffix: .bucket, line: line)
     }
 
     /// The suffix by which the sample's name belongs to the current family, after closing it and opening the
@@ -220,6 +256,7 @@ struct _OpenMetricsValidator {
 
     @safe private mutating func openFamily(_ name: UnsafeRawBufferPointer, line: Int) throws(PromParseError) {
         hasLastSuffix = false
+        inBucketRun = false
         familyName.removeAll(keepingCapacity: true)
         _append(name, to: &familyName)
         guard !claimedNames.contains(_hashBytes(name)) else {
@@ -238,6 +275,7 @@ struct _OpenMetricsValidator {
 
     private mutating func closeFamily(line: Int) throws(PromParseError) {
         hasLastSuffix = false
+        inBucketRun = false
         guard hasFamily else { return }
         if point.active { try point.finish(family: familyName, line: line) }
         point = _HistogramPoint()
@@ -304,21 +342,33 @@ struct _OpenMetricsValidator {
         _ groupHash: UInt64, hasTimestamp: Bool, seconds: Double, line: Int
     ) throws(PromParseError) {
         if hasGroup && groupHash == group {
-            if hasTimestamp != groupHasTimestamp {
-                throw semantic(line, 1, "samples of one metric in \(quotedFamily) mix having and lacking timestamps")
-            }
-            if hasTimestamp && seconds < groupTimestamp && type != .info {
-                throw semantic(line, 1, "timestamps of a metric in \(quotedFamily) go backwards")
-            }
+            try checkSameGroup(hasTimestamp: hasTimestamp, seconds: seconds, line: line)
         } else {
             guard seenGroups.insert(groupHash) else {
                 throw semantic(line, 1, "metrics of family \(quotedFamily) are interleaved")
             }
             hasGroup = true
             group = groupHash
+            groupHasTimestamp = hasTimestamp
+            groupTimestamp = seconds
         }
+    }
+
+    /// `checkGroup` for a sample of the current group (`hasGroup`, and its group hash is `group`): its timestamp
+    /// against the group's. Inlined (into `nextBucket`, where the group is known); the errors are built out of line.
+    @inline(__always) private mutating func checkSameGroup(
+        hasTimestamp: Bool, seconds: Double, line: Int
+    ) throws(PromParseError) {
+        if hasTimestamp != groupHasTimestamp { throw timestampError(line, mixed: true) }
+        if hasTimestamp && seconds < groupTimestamp && type != .info { throw timestampError(line, mixed: false) }
         groupHasTimestamp = hasTimestamp
         groupTimestamp = seconds
+    }
+
+    @inline(never) private func timestampError(_ line: Int, mixed: Bool) -> PromParseError {
+        mixed
+            ? semantic(line, 1, "samples of one metric in \(quotedFamily) mix having and lacking timestamps")
+            : semantic(line, 1, "timestamps of a metric in \(quotedFamily) go backwards")
     }
 
     private mutating func updatePoint(

@@ -30,10 +30,10 @@ public enum PromEntry: Hashable, Sendable {
 ///
 /// Stored in 8 bytes (offsets fit 31 bits: lines are at most `Int32.max` bytes, and so is the scratch text of one
 /// line), so that a label is 20 bytes and the per-sample label array stays small.
-struct _ByteRef {
+@usableFromInline struct _ByteRef {
     /// `start`, with `inScratch` in bit 31.
-    private var _start: UInt32 = 0
-    private var _end: UInt32 = 0
+    @usableFromInline var _start: UInt32 = 0
+    @usableFromInline var _end: UInt32 = 0
 
     init() {}
 
@@ -43,16 +43,16 @@ struct _ByteRef {
         _end = UInt32(truncatingIfNeeded: end)
     }
 
-    @inline(__always) var start: Int { Int(_start & 0x7FFF_FFFF) }
-    @inline(__always) var end: Int { Int(_end) }
-    @inline(__always) var inScratch: Bool { _start & (1 << 31) != 0 }
+    @inlinable var start: Int { Int(_start & 0x7FFF_FFFF) }
+    @inlinable var end: Int { Int(_end) }
+    @inlinable var inScratch: Bool { _start & (1 << 31) != 0 }
     @inline(__always) var count: Int { end - start }
 }
 
 /// One label of the current entry, as references into the line or the scratch buffer.
-struct _LabelRef {
-    var name: _ByteRef
-    var value: _ByteRef
+@usableFromInline struct _LabelRef {
+    @usableFromInline var name: _ByteRef
+    @usableFromInline var value: _ByteRef
     private var _column: Int32
 
     @inline(__always) init(name: _ByteRef, value: _ByteRef, column: Int) {
@@ -79,16 +79,16 @@ struct _LabelRef {
 ///   `inScratch == true` lies within `scratch`. Both stay valid until the next line is parsed.
 /// - Invariant: the arrays are cleared with `keepingCapacity: true` (the label lists by resetting their count), so
 ///   after the first few lines parsing allocates nothing.
-struct _ParsedEntry {
+@usableFromInline struct _ParsedEntry {
     var kind: PromEntry = .eof
-    var name = _ByteRef()
+    @usableFromInline var name = _ByteRef()
     var hasName = false
     var nameColumn = 1
-    var text = _ByteRef()
+    @usableFromInline var text = _ByteRef()
     var type: PromMetricType? = nil
-    var labels = _LabelList()
-    var exemplarLabels = _LabelList()
-    var value: Double = 0
+    @usableFromInline var labels = _LabelList()
+    @usableFromInline var exemplarLabels = _LabelList()
+    @usableFromInline var value: Double = 0
     var valueColumn = 1
     var hasTimestamp = false
     var timestampMilliseconds: Int64 = 0
@@ -98,7 +98,7 @@ struct _ParsedEntry {
     var exemplarHasTimestamp = false
     var exemplarTimestampMilliseconds: Int64 = 0
     var exemplarTimestampSeconds: Double = 0
-    var scratch: [UInt8] = []
+    @usableFromInline var scratch: [UInt8] = []
     /// The metric name of the last sample line, kept across lines (`reset()` leaves it): a line with the same name
     /// (consecutive samples of one family) recognises it by comparing words instead of classifying every byte.
     var lastMetricName: [UInt8] = []
