@@ -98,13 +98,7 @@ import Testing
             # EOF
 
             """
-        var parser = ExpositionParser(format: .openMetrics)
-        parser.feed(Array(input.utf8))
-        parser.finish()
-        var runs: [Bool] = []
-        while let entry = try parser.next(), entry != .eof {
-            if entry == .sample { runs.append(parser._storage.core._openMetrics.inBucketRun) }
-        }
+        let runs = try probeSamples(input) { $0._storage.core._openMetrics.inBucketRun }
         #expect(runs == [true, true, true, false, false, true])
     }
 }

@@ -120,3 +120,15 @@ func trace(
     }
     return lines
 }
+
+/// Parses `input` whole as OpenMetrics and returns what `probe` reads from the parser at each sample.
+func probeSamples<T>(_ input: String, _ probe: (ExpositionParser) -> T) throws -> [T] {
+    var parser = ExpositionParser(format: .openMetrics)
+    parser.feed(Array(input.utf8))
+    parser.finish()
+    var probes: [T] = []
+    while let entry = try parser.next(), entry != .eof {
+        if entry == .sample { probes.append(probe(parser)) }
+    }
+    return probes
+}

@@ -158,13 +158,7 @@ import Testing
             # EOF
 
             """
-        var parser = ExpositionParser(format: .openMetrics)
-        parser.feed(Array(input.utf8))
-        parser.finish()
-        var reused: [UInt64] = []
-        while let entry = try parser.next(), entry != .eof {
-            if entry == .sample { reused.append(parser._entry.reusedLabels) }
-        }
+        let reused = try probeSamples(input) { $0._entry.reusedLabels }
         #expect(reused == [0, 0b011, 0b001, 0b011, 0b001, 0b001, 0b011])
     }
 
