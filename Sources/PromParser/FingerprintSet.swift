@@ -59,11 +59,6 @@ struct _FingerprintSet {
         }
     }
 
-    /// Calls `body` with every stored key (a fingerprint of 0 is stored, and handed out, as 1).
-    func forEach(_ body: (UInt64) -> Void) {
-        for key in slots where key != 0 { body(key) }
-    }
-
     /// Empties the set. Keeps the storage when it is small relative to what was stored, so that clearing costs
     /// O(elements inserted since the last clear) amortised.
     mutating func removeAll() {

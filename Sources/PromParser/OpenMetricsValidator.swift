@@ -96,8 +96,8 @@ struct _OpenMetricsValidator {
     var hasUnit = false
     var hasSamples = false
     var claimedNames = _FingerprintSet()
-    var seenGroups = _GroupSet()
-    /// The filter word `touchGroup(_:)` read (kept so that the read is not dropped).
+    var seenGroups = _FingerprintSet()
+    /// The slot `touchGroup(_:)` read (kept so that the read is not dropped).
     var touchedSlot: UInt64 = 0
     var hasGroup = false
     var group: UInt64 = 0
