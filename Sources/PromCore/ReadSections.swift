@@ -28,8 +28,9 @@ struct ReaderCount: ~Copyable {
 ///   On other architectures than x86-64, `enter()` adds an explicit fence; there the locked increment is
 ///   already a full barrier.
 ///
-/// Performance: `enter()` + `leave(_:)` cost two uncontended atomic adds on a CPU-local line (about
-/// 10 ns); `synchronize()` is for rare writers (table growth, removal) and may wait for readers.
+/// Performance: `enter()` + `leave(_:)` cost two uncontended atomic adds on a CPU-local line (taking them out of
+/// a W1 lookup saved at most 1 ns of its 56–61); `synchronize()` is for rare writers (table growth, removal) and may
+/// wait for readers.
 @usableFromInline
 @safe
 final class ReadSections: @unchecked Sendable {

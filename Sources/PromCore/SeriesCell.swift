@@ -103,7 +103,8 @@ package final class SeriesCell: ManagedBuffer<SeriesHeader, UInt64> {
     @inlinable @inline(__always)
     package func labelBytes(valueWordCount: Int) -> UnsafeRawBufferPointer {
         unsafe self.withUnsafeMutablePointers { header, elements in
-            unsafe UnsafeRawBufferPointer(
+            assert(Int(unsafe header.pointee.valueWordCount) == valueWordCount, "cells share the family's word count")
+            return unsafe UnsafeRawBufferPointer(
                 start: UnsafeRawPointer(elements + valueWordCount), count: Int(header.pointee.labelByteCount))
         }
     }
