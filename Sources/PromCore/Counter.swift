@@ -15,6 +15,11 @@ public struct Counter: @unchecked Sendable {
     @inlinable
     init(cell: SeriesCell) { self.cell = cell }
 
+    /// The value word of a sharded counter's cell that holds the address of its per-CPU cells (words 0 and 1 are
+    /// the integer and floating-point parts).
+    @inlinable
+    static var shardWord: Int { 2 }
+
     /// Adds 1.
     @inlinable
     public func inc() { inc(by: 1 as UInt64) }

@@ -19,7 +19,8 @@ struct ShardCell: ~Copyable {
 
 /// Cache-line padded counter cells, one per CPU slot, for a hot series that several threads increment.
 ///
-/// A plain value (a pointer and a mask) kept in the series cell's header, so that an increment reads it
+/// A plain value (a pointer and a mask) read from the series cell (its shard count in the header, the address in
+/// value word ``Counter/shardWord``), so that an increment reads it
 /// without touching any reference count: retaining a shared object on every increment would bounce its
 /// cache line between the very threads sharding is meant to separate.
 ///

@@ -46,7 +46,7 @@ package final class FamilyCore: @unchecked Sendable {
         self.options = options
         self.seriesLimit = options.seriesLimit ?? Int.max
         switch descriptor.type {
-        case .counter: valueWordCount = 2
+        case .counter: valueWordCount = options.counterShards > 1 ? Counter.shardWord + 1 : 2
         case .gauge: valueWordCount = 1
         case .histogram: valueWordCount = descriptor.buckets.count + 2
         }
@@ -177,7 +177,7 @@ package final class FamilyCore: @unchecked Sendable {
     @usableFromInline
     func makeShards() -> CounterShards? {
         descriptor.type == .counter && options.counterShards > 1
-            ? CounterShards.allocate(count: options.counterShards) : nil
+            ? CounterShards.allocate(count: min(options.counterShards, FamilyOptions.maximumCounterShards)) : nil
     }
 
     private func overflowCell() -> SeriesCell {

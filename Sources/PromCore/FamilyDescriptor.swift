@@ -26,6 +26,10 @@ public struct FamilyDescriptor: Sendable, Hashable {
     /// Histogram upper bounds, strictly increasing, without `+Inf`; empty for other types.
     public let buckets: [Double]
 
+    /// The most finite buckets a histogram may have (a series keeps one 8-byte word per bucket, and the count of
+    /// its words is 16 bits).
+    public static let maximumBucketCount = 65_533
+
     /// Creates a descriptor; ``validate()`` checks it.
     ///
     /// - Parameters:
@@ -114,6 +118,11 @@ public struct FamilyDescriptor: Sendable, Hashable {
         if buckets.isEmpty {
             throw RegistrationError(
                 .invalidBuckets, name: name, message: "a histogram needs at least one finite bucket")
+        }
+        if buckets.count > FamilyDescriptor.maximumBucketCount {
+            throw RegistrationError(
+                .invalidBuckets, name: name,
+                message: "\(buckets.count) buckets: a histogram has at most \(FamilyDescriptor.maximumBucketCount)")
         }
         for (index, bound) in buckets.enumerated() {
             if !bound.isFinite {

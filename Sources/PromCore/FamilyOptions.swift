@@ -8,8 +8,12 @@ public struct FamilyOptions: Sendable, Hashable {
     public var seriesLimit: Int?
     /// For counters: the number of cache-line padded cells per series (rounded up to a power of two),
     /// summed at export. Use it for a few hot series that many threads increment at once; each sharded
-    /// series costs `64 * shards` bytes. 0 (the default) keeps one cell per series.
+    /// series costs `64 * shards` bytes. 0 (the default) keeps one cell per series; at most
+    /// ``maximumCounterShards`` cells are used.
     public var counterShards: Int
+
+    /// The most per-CPU cells a sharded counter series gets (a larger `counterShards` is clamped to it).
+    public static let maximumCounterShards = 1_024
 
     /// Creates options.
     ///

@@ -18,9 +18,9 @@ extension LabelIndex {
                     if word == LabelTable.removed { removed += 1 }
                     guard word > LabelTable.removed else { continue }
                     used += 1
-                    let hash = unsafe LabelTable.cell(word)._withUnsafeGuaranteedRef { $0.hash }
-                    precondition(Int(truncatingIfNeeded: hash) & stripeMask == stripe, "cell in the wrong stripe")
-                    precondition(LabelTable.isCandidate(word, for: hash), "slot tag does not match the cell's hash")
+                    // Bits 16...63 of the cell's hash: all that probing uses (the stripe bits are not kept).
+                    let bits = unsafe LabelTable.cell(word)._withUnsafeGuaranteedRef { $0.hashBits }
+                    let hash = LabelTable.probeHash(word, hashBits: bits)
                     var position = Int(truncatingIfNeeded: hash >> 16) & (capacity - 1)
                     while position != slot {
                         let probed = unsafe table.slots[position].load(ordering: .relaxed)

@@ -120,7 +120,7 @@ package final class LabelIndex: @unchecked Sendable {
         return locks.withLock(stripe) { () -> SeriesCell? in
             if let (_, existing) = findLocked(stripe: stripe, hash: hash, matches: matches) { return existing }
             guard let cell = create() else { return nil }
-            precondition(cell.hash == hash, "a cell must carry the hash it is inserted under")
+            precondition(cell.hashBits == UInt32(truncatingIfNeeded: hash >> 16), "a cell carries its hash's bits")
             unsafe growIfNeeded(stripe: stripe, counts: &counts[stripe])
             let address = unsafe Unmanaged.passRetained(cell).toOpaque()
             precondition(UInt64(UInt(bitPattern: address)) & ~LabelTable.addressMask == 0, "address above 2^48")
@@ -219,8 +219,8 @@ package final class LabelIndex: @unchecked Sendable {
         for slot in 0..<old.capacity {
             let word = unsafe old.slots[slot].load(ordering: .relaxed)
             guard word > LabelTable.removed else { continue }
-            let hash = unsafe LabelTable.cell(word)._withUnsafeGuaranteedRef { $0.hash }
-            fresh.insert(word, hash: hash)
+            let bits = unsafe LabelTable.cell(word)._withUnsafeGuaranteedRef { $0.hashBits }
+            fresh.insert(word, hash: LabelTable.probeHash(word, hashBits: bits))
         }
         // Ordering: .releasing publishes the filled table to readers' .acquiring load in table(of:).
         unsafe tables[stripe].store(UInt(bitPattern: fresh.base), ordering: .releasing)

@@ -10,7 +10,7 @@ import Synchronization
 ///     +-------------+-------------------------------------+---+
 ///
 /// The tag (the top 16 bits of the label hash) rejects almost every non-matching slot without touching
-/// the cell; the full hash lives in the cell, for rehashing. Cells are 16-byte aligned, so bit 0 of the
+/// the cell; the cell keeps bits 16...47, so tag and cell together give every bit a probe uses, for rehashing. Cells are 16-byte aligned, so bit 0 of the
 /// address is free: it says whether the cell's stored label set is raw (holds no backslash), which picks the
 /// compare (see ``FamilyCore/matches(_:_:raw:)``) without a load from the cell.
 ///
@@ -63,6 +63,14 @@ struct LabelTable {
     @inlinable @inline(__always)
     static func word(tag hash: UInt64, cell: UnsafeRawPointer, raw: Bool) -> UInt64 {
         (hash & ~addressMask) | UInt64(UInt(bitPattern: cell)) | (raw ? rawFlag : 0)
+    }
+
+    /// Bits 16...63 of the label hash of a used slot word's cell, from the word's tag and the cell's `hashBits`
+    /// (bits 16...47), bits 0...15 zero: enough for ``insert(_:hash:)`` and ``isCandidate(_:for:)``, which read
+    /// only `hash >> 16` and the tag.
+    @inlinable @inline(__always)
+    static func probeHash(_ word: UInt64, hashBits: UInt32) -> UInt64 {
+        (word & ~addressMask) | UInt64(hashBits) << 16
     }
 
     /// Whether a used slot word's cell has a raw stored label set.

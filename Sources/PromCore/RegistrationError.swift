@@ -9,7 +9,8 @@ public struct RegistrationError: Error, Hashable, CustomStringConvertible, Senda
         case invalidMetricName
         /// A label name is not valid, reserved, or repeated.
         case invalidLabelName
-        /// The histogram buckets are not strictly increasing finite numbers.
+        /// The histogram buckets are not strictly increasing finite numbers, or there are more than
+        /// ``FamilyDescriptor/maximumBucketCount``.
         case invalidBuckets
         /// The unit is not valid, or the name does not end with it.
         case invalidUnit

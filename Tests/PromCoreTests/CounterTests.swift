@@ -72,7 +72,7 @@ import Testing
         #expect(counter.value == 1_000_000_001)
     }
 
-    @Test(arguments: [0, 1, 2, 3, 8, 64])
+    @Test(arguments: [0, 1, 2, 3, 8, 64, 100_000])
     func shardedCounterSumsEveryShard(shards: Int) throws {
         let counter = try makeCounter(FamilyOptions(counterShards: shards))
         for _ in 0..<1000 { counter.inc() }
@@ -80,6 +80,22 @@ import Testing
         counter.inc(by: 0.5)
         counter.inc(by: -3.0)
         #expect(counter.value == 2000.5)
+    }
+
+    @Test func shardedSeriesKeepTheirLabelsNextToTheShardWord() throws {
+        // A sharded counter cell has a third value word (its shards' address) before the label bytes.
+        let registry = Registry()
+        let family = try registry.counterFamily(
+            "c_total", help: "h", labelNames: ["a", "b"], options: FamilyOptions(counterShards: 4))
+        family.labels(["x", "1"]).inc(by: 3)
+        family.labels(["y", "2"]).inc(by: 0.5)
+        family.labels(["x", "1"]).inc()
+        #expect(family.seriesCount == 2)
+        #expect(
+            registry.exportedSeries(of: "c_total") == [
+                ExportedSeries(labels: #"a="x",b="1""#, value: 4),
+                ExportedSeries(labels: #"a="y",b="2""#, value: 0.5),
+            ])
     }
 
     @Test func perCPUShardingSumsCorrectly() throws {
@@ -157,6 +173,17 @@ import Testing
         histogram.observe(100)
         histogram.observe(-4)
         #expect(histogram.countAndSum == (4, 98))
+    }
+
+    @Test func theLargestAllowedHistogramCountsIntoItsLastBuckets() throws {
+        // 65,533 buckets: 65,535 value words, the most a series cell's 16-bit word count holds.
+        let registry = Registry()
+        let bounds = Buckets.linear(start: 0, width: 1, count: FamilyDescriptor.maximumBucketCount)
+        let histogram = try registry.histogram("h", help: "h", buckets: bounds)
+        histogram.observe(65_532)
+        histogram.observe(1e9)
+        #expect(histogram.countAndSum == (2, 65_532 + 1e9))
+        #expect(registry.exportedSeries(of: "h") == [ExportedSeries(labels: "", value: 2)])
     }
 
     @Test func infiniteAndNaNObservationsAreCountedAndPoisonTheSum() throws {

@@ -207,6 +207,23 @@ import Testing
         registry.checkInvariants()
     }
 
+    @Test func seriesAreFoundAfterEveryTableGrowth() throws {
+        // A family without a capacity hint grows its tables many times; each growth re-places cells by a hash
+        // recomputed from their label bytes. Every series, escaped or not, must still be found (no duplicate).
+        let registry = Registry()
+        let family = try registry.counterFamily("c_total", help: "h", labelNames: ["k", "v"])
+        let values = (0..<6_000).map { index in
+            ["\(index)", index % 3 == 0 ? "q\"\\\n\(index)" : String(repeating: "x", count: index % 40)]
+        }
+        for (index, pair) in values.enumerated() {
+            family.labels(pair).inc(by: index + 1)
+            if index % 1_000 == 0 { registry.checkInvariants() }
+        }
+        for (index, pair) in values.enumerated() { #expect(family.labels(pair).value == Double(index + 1)) }
+        #expect(family.seriesCount == values.count)
+        registry.checkInvariants()
+    }
+
     @Test func removedSeriesInAnUnlabelledFamilyComesBack() throws {
         let registry = Registry()
         let family = try registry.gaugeFamily("g", help: "h", labelNames: [])

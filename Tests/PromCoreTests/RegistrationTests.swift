@@ -116,6 +116,10 @@ import Testing
             message: #"cannot register "m": buckets must be strictly increasing"#
         ) { _ = try $0.histogram("m", help: "h", buckets: [2, 1]) },
         Refusal(
+            label: "too many buckets", kind: .invalidBuckets,
+            message: #"cannot register "m": 65534 buckets: a histogram has at most 65533"#
+        ) { _ = try $0.histogram("m", help: "h", buckets: Buckets.linear(start: 0, width: 1, count: 65_534)) },
+        Refusal(
             label: "invalid linear helper arguments", kind: .invalidBuckets,
             message: #"cannot register "m": a histogram needs at least one finite bucket"#
         ) { _ = try $0.histogram("m", help: "h", buckets: Buckets.linear(start: 0, width: -1, count: 3)) },
