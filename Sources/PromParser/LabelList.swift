@@ -72,6 +72,13 @@
         count &+= 1
     }
 
+    /// Label `index` of the last line, even after `removeAll()` (until the current line appends over it).
+    ///
+    /// - Precondition: the last line had more than `index` labels.
+    @inline(__always) func storedLabel(_ index: Int) -> _LabelRef {
+        storage[index].ref
+    }
+
     /// Where label `index` of the last line started (0-based offset of its name), even after `removeAll()`.
     ///
     /// - Precondition: the last line had more than `index` labels.

@@ -198,7 +198,7 @@ extension _LineParser {
         }
         if let section = unsafe entry.labelMemory.section(in: generation) {
             let memory = entry.labelMemory
-            let shared = unsafe sharedLabels(from: brace, section, entry)
+            let (shared, common) = unsafe sharedLabels(from: brace, section, entry)
             if shared > 0 {
                 let stop = recordedExtent(of: shared - 1, entry).stop
                 entry.labels.reuse(shared, shiftedBy: brace - memory.brace)
@@ -209,12 +209,16 @@ extension _LineParser {
                     return
                 }
             }
-            // Label `shared` is known to differ. When it is the recorded line's last one (a histogram bucket's `le`),
-            // the section likely ends with it: it is read here when it is a plain pair. The labels after it are
-            // compared one by one.
+            // Label `shared` is known to differ; the bytes in common with the recorded line may still cover its name
+            // (`knownNameLength`). When it is the recorded line's last one (a histogram bucket's `le`), the section
+            // likely ends with it: it is read here when it is a plain pair. The labels after it are compared one by
+            // one.
             var next = shared
+            let matched = shared < memory.reusable ? common - (entry.labels.startOfStored(shared) - memory.brace) : 0
             if shared + 1 == memory.total {
-                switch try parsePlainLabel(into: &entry) {
+                switch try parsePlainLabel(
+                    into: &entry, knownName: knownNameLength(of: shared, entry, matched: matched))
+                {
                 case .closed:
                     recordLabels(brace: brace, into: &entry)
                     return
@@ -225,7 +229,7 @@ extension _LineParser {
             // Safe: the recorded line is still in place (same generation); its labels' offsets are from its start.
             try unsafe parseLabelPairs(
                 into: &entry, exemplar: false, recordedLine: section - memory.brace, from: next,
-                comparingFrom: shared + 1)
+                comparingFrom: shared + 1, matched: next == shared ? matched : 0)
         } else {
             try unsafe parseLabelPairs(into: &entry, exemplar: false)
         }
@@ -248,11 +252,17 @@ extension _LineParser {
     /// `parseLabelPairs` untouched. Inlined: a histogram bucket line takes over every label but its last, `le`, and
     /// reads that one here instead of in a call of the general loop.
     @inline(__always) private mutating func parsePlainLabel(
-        into entry: inout _ParsedEntry
+        into entry: inout _ParsedEntry, knownName: Int
     ) throws(PromParseError) -> PlainLabel {
         let start = position
-        guard _isLabelNameStart(current) else { return .notPlain }
-        let name = scanName(metric: false)
+        let name: _ByteRef
+        if knownName > 0 {
+            position = start + knownName
+            name = _ByteRef(start: start, end: position, inScratch: false)
+        } else {
+            guard _isLabelNameStart(current) else { return .notPlain }
+            name = scanName(metric: false)
+        }
         if isText { skipBlanks() }
         guard current == UInt8(ascii: "=") else {
             position = start
@@ -284,10 +294,10 @@ extension _LineParser {
     }
 
     /// How many leading labels of the section at `brace` are written as in the recorded line, whose `{` is at
-    /// `section`: one comparison of the two sections from their braces on.
+    /// `section`, and how many bytes the two sections have in common from their braces on: one comparison.
     @inline(__always) @unsafe private func sharedLabels(
         from brace: Int, _ section: UnsafeRawPointer, _ entry: _ParsedEntry
-    ) -> Int {
+    ) -> (labels: Int, common: Int) {
         let memory = entry.labelMemory
         // Safe: brace < length, the current line holds length - brace bytes from it and the recorded one sectionEnd.
         let common = unsafe _commonPrefixLength(
@@ -297,7 +307,7 @@ extension _LineParser {
         let total = memory.total
         let sectionEnd = memory.brace + memory.sectionEnd
         let readsNext = isText ? 1 : 0
-        return unsafe entry.labels.withUnsafeStoredSlots(upTo: total) { slots in
+        let labels = unsafe entry.labels.withUnsafeStoredSlots(upTo: total) { slots in
             var count = 0
             while count < memory.reusable {
                 // Safe: count + 1 < total == slots.count when not the last label.
@@ -308,19 +318,39 @@ extension _LineParser {
             }
             return count
         }
+        return (labels, common)
+    }
+
+    /// The length of the name of the recorded line's label `index` when the `matched` bytes at `position`, which
+    /// equal that label's first bytes, cover its name and the `="` after it; otherwise 0.
+    ///
+    /// The recorded name was scanned as a legacy name (its value starts two bytes after it, so neither a quoted
+    /// name nor blanks came between), so every byte of it is a name byte and the byte after it, `=`, is not: a scan
+    /// of the same bytes at `position` ends after as many bytes, followed by the same `="`.
+    ///
+    /// - Precondition: label `index` of the recorded line is still in the label storage (the current line has
+    ///   not gone past it) and `index < entry.labelMemory.reusable` (it lies in the line), or `matched` is 0.
+    @inline(__always) private func knownNameLength(of index: Int, _ entry: _ParsedEntry, matched: Int) -> Int {
+        guard matched > 2 else { return 0 }
+        let recorded = entry.labels.storedLabel(index)
+        let nameCount = recorded.name.count
+        guard recorded.value.start == recorded.name.end + 2 && nameCount + 2 <= matched else { return 0 }
+        return nameCount
     }
 
     /// Takes over label `index` of the recorded line (which starts at `recordedLine`) when the bytes at `position`
     /// are those it and its separator were read from; then `position` is where parsing continues after them.
+    /// Otherwise `matched` is set to the number of bytes at `position` found equal to the recorded label's first
+    /// bytes (see `knownNameLength`).
     @inline(__always) @unsafe private mutating func takeOverLabel(
-        _ index: Int, from recordedLine: UnsafeRawPointer, into entry: inout _ParsedEntry
+        _ index: Int, from recordedLine: UnsafeRawPointer, into entry: inout _ParsedEntry, matched: inout Int
     ) -> Bool {
         let (start, stop, readEnd) = recordedExtent(of: index, entry)
         let count = readEnd - start
+        guard position + count <= length else { return false }
         // Safe: the recorded line holds readEnd bytes; the current one length bytes (compared only within them).
-        guard position + count <= length,
-            unsafe _bytesEqual(line.baseAddress! + position, recordedLine + start, count)
-        else { return false }
+        matched = unsafe _matchLength(line.baseAddress! + position, recordedLine + start, count)
+        guard matched == count else { return false }
         entry.labels.reuseNext(shiftedBy: position - start)
         if index < 64 { entry.reusedLabels |= 1 << UInt64(index) }
         position += stop - start
@@ -347,22 +377,31 @@ extension _LineParser {
     /// `comparingFrom` on are compared with the recorded line's.
     private mutating func parseLabelPairs(
         into entry: inout _ParsedEntry, exemplar: Bool, recordedLine: UnsafeRawPointer? = nil, from first: Int = 0,
-        comparingFrom: Int = 0
+        comparingFrom: Int = 0, matched firstMatched: Int = 0
     ) throws(PromParseError) {
         var index = first
+        // The number of bytes at `position` known to equal the first bytes of the recorded line's label `index`.
+        var matched = firstMatched
         while true {
             if let recordedLine = unsafe recordedLine, index >= comparingFrom, index < entry.labelMemory.reusable,
-                unsafe takeOverLabel(index, from: recordedLine, into: &entry)
+                unsafe takeOverLabel(index, from: recordedLine, into: &entry, matched: &matched)
             {
                 if index + 1 == entry.labelMemory.total { return }
                 index += 1
                 continue
             }
+            let knownName =
+                unsafe recordedLine != nil && index < entry.labelMemory.reusable
+                ? knownNameLength(of: index, entry, matched: matched) : 0
+            matched = 0
             index += 1
             let start = position
             let first = current
             let name: _ByteRef
-            if _isLabelNameStart(first) {
+            if knownName > 0 {
+                position = start + knownName
+                name = _ByteRef(start: start, end: position, inScratch: false)
+            } else if _isLabelNameStart(first) {
                 name = scanName(metric: false)
             } else if first == UInt8(ascii: "\"") && allowsQuotedNames {
                 name = try scanQuoted(into: &entry, what: "label name")
