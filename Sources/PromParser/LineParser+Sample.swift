@@ -181,6 +181,7 @@ extension _LineParser {
             position += 1
             return
         }
+        if exemplar { entry.exemplarLabels.makeWritable() } else { entry.labels.makeWritable() }
         try unsafe parseLabelPairs(into: &entry, exemplar: exemplar)
     }
 
@@ -196,6 +197,7 @@ extension _LineParser {
             entry.labelMemory.forget()
             return
         }
+        entry.labels.makeWritable()
         if let section = unsafe entry.labelMemory.section(in: generation) {
             let memory = entry.labelMemory
             let (shared, common) = unsafe sharedLabels(from: brace, section, entry)

@@ -193,6 +193,34 @@ import Testing
         }
     }
 
+    /// A copy of a label list shares its storage until written: stores through the pointer of `makeWritable()`
+    /// must not reach the other copy, also when the copy was taken while the pointer was valid (`removeAll()`
+    /// drops it).
+    @Test func labelListCopiesStayApart() {
+        func label(_ offset: Int) -> _LabelRef {
+            _LabelRef(
+                name: _ByteRef(start: offset, end: offset + 1, inScratch: false),
+                value: _ByteRef(start: offset + 3, end: offset + 4, inScratch: false), column: offset + 1)
+        }
+        var list = _LabelList()
+        list.makeWritable()
+        for offset in [0, 10, 20] { list.append(label(offset)) }
+        list.removeAll()
+        list.makeWritable()
+        list.append(label(30))
+        list.append(label(40))
+        var copy = list
+        copy.removeAll()
+        copy.append(label(50))
+        copy.reuseNext(shiftedBy: 5)
+        #expect(list.map(\.name.start) == [30, 40])
+        #expect(copy.map(\.name.start) == [50, 45])
+        list.removeAll()
+        list.reuse(2, shiftedBy: 1)
+        #expect(list.map(\.name.start) == [31, 41])
+        #expect(copy.map(\.name.start) == [50, 45])
+    }
+
     /// `_matchLength` (words, an overlapping last word, or two overlapping halves, or bytes) against a byte loop.
     @Test func matchLengthIsTheFirstDifference() {
         var random = SplitMix64(state: 0x11ae_0004)
