@@ -34,7 +34,7 @@ extension _LineParser {
         }
         if !isText {
             guard current == UInt8(ascii: " ") else { throw expected("value after metric", at: position) }
-            position += 1
+            position &+= 1
         } else if !separated {
             throw expected("value after metric", at: position)
         }
@@ -61,24 +61,24 @@ extension _LineParser {
         if digit < 10 {
             repeat {
                 mantissa = mantissa &* 10 &+ UInt64(digit)
-                index += 1
+                index &+= 1
                 digit = byte(index) &- UInt8(ascii: "0")
             } while digit < 10
             var fractionDigits = 0
             let sawPoint = byte(index) == UInt8(ascii: ".")
             if sawPoint {
-                let fractionStart = index + 1
+                let fractionStart = index &+ 1
                 index = fractionStart
                 digit = byte(index) &- UInt8(ascii: "0")
                 while digit < 10 {
                     mantissa = mantissa &* 10 &+ UInt64(digit)
-                    index += 1
+                    index &+= 1
                     digit = byte(index) &- UInt8(ascii: "0")
                 }
-                fractionDigits = index - fractionStart
+                fractionDigits = index &- fractionStart
             }
             let terminator = byte(index)
-            let digitCount = index - start - (sawPoint ? 1 : 0)
+            let digitCount = index &- start &- (sawPoint ? 1 : 0)
             if (terminator == UInt8(ascii: " ") || terminator == UInt8(ascii: "\n")
                 || (isText && terminator == UInt8(ascii: "\t"))) && digitCount <= 19 && mantissa <= 1 << 53
                 && (fractionDigits > 0 || !sawPoint)
@@ -137,7 +137,7 @@ extension _LineParser {
     private mutating func parseOpenMetricsSuffix(into entry: inout _ParsedEntry) throws(PromParseError) {
         if atEnd { return }
         guard current == UInt8(ascii: " ") else { throw expected("timestamp or exemplar", at: position) }
-        position += 1
+        position &+= 1
         if current != UInt8(ascii: "#") {
             let seconds = try scanSeconds(what: "timestamp")
             entry.hasTimestamp = true
@@ -145,7 +145,7 @@ extension _LineParser {
             entry.timestampMilliseconds = _Number.milliseconds(fromSeconds: seconds)
             if atEnd { return }
             guard current == UInt8(ascii: " ") else { throw expected("exemplar or end of line", at: position) }
-            position += 1
+            position &+= 1
             guard current == UInt8(ascii: "#") else { throw expected("exemplar after timestamp", at: position) }
         }
         try parseExemplar(into: &entry)
@@ -153,18 +153,18 @@ extension _LineParser {
 
     /// ` # {labels} value [timestamp]`, starting at the `#`.
     private mutating func parseExemplar(into entry: inout _ParsedEntry) throws(PromParseError) {
-        position += 1
+        position &+= 1
         guard current == UInt8(ascii: " ") else { throw expected("space after exemplar marker", at: position) }
-        position += 1
+        position &+= 1
         guard current == UInt8(ascii: "{") else { throw expected("exemplar labels", at: position) }
         try parseLabels(into: &entry, exemplar: true)
         guard current == UInt8(ascii: " ") else { throw expected("space after exemplar labels", at: position) }
-        position += 1
+        position &+= 1
         entry.hasExemplar = true
         entry.exemplarValue = try scanFloat(what: "value after exemplar labels")
         if atEnd { return }
         guard current == UInt8(ascii: " ") else { throw expected("exemplar timestamp", at: position) }
-        position += 1
+        position &+= 1
         let seconds = try scanSeconds(what: "exemplar timestamp")
         entry.exemplarHasTimestamp = true
         entry.exemplarTimestampSeconds = seconds
@@ -175,10 +175,10 @@ extension _LineParser {
     /// Parses `{...}` at `position`; a quoted string followed by `,` or `}` names the metric (UTF-8 name
     /// extension), except in an exemplar.
     mutating func parseLabels(into entry: inout _ParsedEntry, exemplar: Bool) throws(PromParseError) {
-        position += 1
+        position &+= 1
         if isText { skipBlanks() }
         if current == UInt8(ascii: "}") {
-            position += 1
+            position &+= 1
             return
         }
         if exemplar { entry.exemplarLabels.makeWritable() } else { entry.labels.makeWritable() }
@@ -190,10 +190,10 @@ extension _LineParser {
     /// recorded there (see `_LabelMemory`).
     private mutating func parseSampleLabels(into entry: inout _ParsedEntry) throws(PromParseError) {
         let brace = position
-        position += 1
+        position &+= 1
         if isText { skipBlanks() }
         if current == UInt8(ascii: "}") {
-            position += 1
+            position &+= 1
             entry.labelMemory.forget()
             return
         }
@@ -270,7 +270,7 @@ extension _LineParser {
             position = start
             return .notPlain
         }
-        position += 1
+        position &+= 1
         if isText { skipBlanks() }
         guard current == UInt8(ascii: "\"") else {
             position = start
@@ -290,9 +290,10 @@ extension _LineParser {
     ) -> (start: Int, stop: Int, readEnd: Int) {
         let memory = entry.labelMemory
         let start = entry.labels.startOfStored(index)
-        let isLast = index + 1 == memory.total
-        let stop = isLast ? memory.brace + memory.sectionEnd : entry.labels.startOfStored(index + 1)
-        return (start, stop, isLast || !isText ? stop : stop + 1)
+        // Offsets within the recorded line (at most Int32.max): the sums do not overflow.
+        let isLast = index &+ 1 == memory.total
+        let stop = isLast ? memory.brace &+ memory.sectionEnd : entry.labels.startOfStored(index &+ 1)
+        return (start, stop, isLast || !isText ? stop : stop &+ 1)
     }
 
     /// How many leading labels of the section at `brace` are written as in the recorded line, whose `{` is at
@@ -348,14 +349,15 @@ extension _LineParser {
         _ index: Int, from recordedLine: UnsafeRawPointer, into entry: inout _ParsedEntry, matched: inout Int
     ) -> Bool {
         let (start, stop, readEnd) = recordedExtent(of: index, entry)
-        let count = readEnd - start
-        guard position + count <= length else { return false }
+        // Offsets within the lines (at most Int32.max): the sums do not overflow.
+        let count = readEnd &- start
+        guard position &+ count <= length else { return false }
         // Safe: the recorded line holds readEnd bytes; the current one length bytes (compared only within them).
-        matched = unsafe _matchLength(line.baseAddress! + position, recordedLine + start, count)
+        matched = unsafe _matchLength(line.baseAddress.unsafelyUnwrapped + position, recordedLine + start, count)
         guard matched == count else { return false }
-        entry.labels.reuseNext(shiftedBy: position - start)
+        entry.labels.reuseNext(shiftedBy: position &- start)
         if index < 64 { entry.reusedLabels |= 1 << UInt64(index) }
-        position += stop - start
+        position &+= stop &- start
         return true
     }
 
@@ -388,22 +390,31 @@ extension _LineParser {
             if let recordedLine = unsafe recordedLine, index >= comparingFrom, index < entry.labelMemory.reusable,
                 unsafe takeOverLabel(index, from: recordedLine, into: &entry, matched: &matched)
             {
-                if index + 1 == entry.labelMemory.total { return }
-                index += 1
+                if index &+ 1 == entry.labelMemory.total { return }
+                index &+= 1
                 continue
             }
             let knownName =
                 unsafe recordedLine != nil && index < entry.labelMemory.reusable
                 ? knownNameLength(of: index, entry, matched: matched) : 0
             matched = 0
-            index += 1
+            index &+= 1
             let start = position
             let first = current
             let name: _ByteRef
             if knownName > 0 {
-                position = start + knownName
-                name = _ByteRef(start: start, end: position, inScratch: false)
-            } else if _isLabelNameStart(first) {
+                // The name, then `="` (see `knownNameLength`): the checks below would find the same. Only sample
+                // labels are compared with the recorded line's.
+                assert(!exemplar)
+                name = _ByteRef(start: start, end: start &+ knownName, inScratch: false)
+                position = start &+ knownName &+ 1
+                let value = try scanQuoted(into: &entry, what: "label value")
+                entry.labels.append(_LabelRef(name: name, value: value, column: start &+ 1))
+                if isText { skipBlanks() }
+                if try labelSeparatorEndsLabels(exemplar: exemplar) { return }
+                continue
+            }
+            if _isLabelNameStart(first) {
                 name = scanName(metric: false)
             } else if first == UInt8(ascii: "\"") && allowsQuotedNames {
                 name = try scanQuoted(into: &entry, what: "label name")
@@ -423,7 +434,7 @@ extension _LineParser {
                 entry.lastMetricName.removeAll(keepingCapacity: true)
             } else {
                 guard next == UInt8(ascii: "=") else { throw expected("equal", at: position) }
-                position += 1
+                position &+= 1
                 if isText { skipBlanks() }
                 guard current == UInt8(ascii: "\"") else { throw expected("label value", at: position) }
                 let value = try scanQuoted(into: &entry, what: "label value")
@@ -439,16 +450,16 @@ extension _LineParser {
     @inline(__always) private mutating func labelSeparatorEndsLabels(exemplar: Bool) throws(PromParseError) -> Bool {
         let separator = current
         if separator == UInt8(ascii: "}") {
-            position += 1
+            position &+= 1
             return true
         }
         if separator == UInt8(ascii: ",") {
-            position += 1
+            position &+= 1
             if isText {
                 skipBlanks()
                 // Text 0.0.4 allows one trailing comma.
                 if current == UInt8(ascii: "}") {
-                    position += 1
+                    position &+= 1
                     return true
                 }
             }

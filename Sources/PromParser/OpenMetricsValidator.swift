@@ -399,11 +399,11 @@ struct _OpenMetricsValidator {
 @inline(__always) @unsafe func _bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
     if count >= 8 {
         var index = 0
-        while index + 8 < count {
+        while index &+ 8 < count {
             let x = unsafe a.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             let y = unsafe b.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             if x != y { return false }
-            index += 8
+            index &+= 8
         }
         // The last word may overlap the previous one.
         return unsafe a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
