@@ -361,6 +361,47 @@ extension _LineParser {
         return true
     }
 
+    /// What `takeOverRest` found.
+    enum RestOfSection {
+        /// The rest of the section was taken over.
+        case taken
+        /// The bytes differ after `common` of them; `labelMayRepeat` tells whether label `index` and its separator
+        /// may still be taken over on their own (the bytes in common cover them, or nothing was compared).
+        case differs(common: Int, labelMayRepeat: Bool)
+    }
+
+    /// Takes over labels `index` to the last of the recorded line (which starts at `recordedLine`) when the bytes
+    /// at `position` are those they and their separators were read from, up to the end of the section: the same
+    /// test as `takeOverLabel` for each of them, in one comparison. Then `position` is after the section.
+    ///
+    /// - Precondition: `index < entry.labelMemory.total` and every recorded label lies in the line (`reusable ==
+    ///   total`); labels `0..<index` of this line are in the list.
+    @inline(__always) @unsafe private mutating func takeOverRest(
+        from index: Int, _ recordedLine: UnsafeRawPointer, into entry: inout _ParsedEntry
+    ) -> RestOfSection {
+        let memory = entry.labelMemory
+        let start = entry.labels.startOfStored(index)
+        // Offsets within the lines (at most Int32.max): the sums do not overflow.
+        let end = memory.brace &+ memory.sectionEnd
+        let count = end &- start
+        guard position &+ count <= length else { return .differs(common: 0, labelMayRepeat: true) }
+        // Safe: the recorded line holds `end` bytes; the current one length bytes (compared only within them).
+        let common = unsafe _matchLength(line.baseAddress.unsafelyUnwrapped + position, recordedLine + start, count)
+        guard common == count else {
+            return .differs(
+                common: common, labelMayRepeat: common >= recordedExtent(of: index, entry).readEnd &- start)
+        }
+        let delta = position &- start
+        var label = index
+        while label < memory.total {
+            entry.labels.reuseNext(shiftedBy: delta)
+            if label < 64 { entry.reusedLabels |= 1 << UInt64(label) }
+            label &+= 1
+        }
+        position &+= count
+        return .taken
+    }
+
     /// Records the label section that ends at `position` and started at `brace` in `entry.labelMemory`.
     @inline(__always) private func recordLabels(brace: Int, into entry: inout _ParsedEntry) {
         let total = entry.labels.count
@@ -378,15 +419,33 @@ extension _LineParser {
     /// there is taken over instead of scanned.
     ///
     /// Parsing starts at label `first` (the labels before it are already in `entry.labels`); labels from
-    /// `comparingFrom` on are compared with the recorded line's.
+    /// `comparingFrom` on are compared with the recorded line's, first all the rest of the section at once
+    /// (`takeOverRest`).
     private mutating func parseLabelPairs(
         into entry: inout _ParsedEntry, exemplar: Bool, recordedLine: UnsafeRawPointer? = nil, from first: Int = 0,
-        comparingFrom: Int = 0, matched firstMatched: Int = 0
+        comparingFrom firstCompared: Int = 0, matched firstMatched: Int = 0
     ) throws(PromParseError) {
         var index = first
+        var comparingFrom = firstCompared
         // The number of bytes at `position` known to equal the first bytes of the recorded line's label `index`.
         var matched = firstMatched
         while true {
+            if index == comparingFrom, let recordedLine = unsafe recordedLine,
+                entry.labelMemory.reusable == entry.labelMemory.total, index < entry.labelMemory.total
+            {
+                // The first label compared, and each after one that differed in its own bytes: all the rest of the
+                // section at once (the two series of a W1 host differ only in their first label). When label `index`
+                // itself differs, the comparison stands for its own (`matched`); otherwise it is compared on its own
+                // and the labels after it one by one.
+                switch unsafe takeOverRest(from: index, recordedLine, into: &entry) {
+                case .taken: return
+                case .differs(let common, let labelMayRepeat):
+                    if !labelMayRepeat {
+                        matched = common
+                        comparingFrom = index &+ 1
+                    }
+                }
+            }
             if let recordedLine = unsafe recordedLine, index >= comparingFrom, index < entry.labelMemory.reusable,
                 unsafe takeOverLabel(index, from: recordedLine, into: &entry, matched: &matched)
             {

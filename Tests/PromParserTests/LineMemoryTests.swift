@@ -221,6 +221,37 @@ import Testing
         #expect(copy.map(\.name.start) == [50, 45])
     }
 
+    /// After the first differing label, the rest of the section is compared at once (`takeOverRest`): taken over
+    /// only when every byte up to the closing brace is the last line's, otherwise label by label.
+    @Test func restOfSectionIsTakenOverOnlyWhenAllOfItRepeats() throws {
+        let first = "m{type=\"download\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.0\"} 1"
+        let seconds = [
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.0\"} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.1\"} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.00\"} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.\"} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.0\",x=\"1\"} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\"} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaX\",ip=\"10.0.0.0\"} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.0\",} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.0\" } 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.0\"}",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.0\"",
+        ]
+        for second in seconds {
+            for openMetrics in [true, false] {
+                let format: ExpositionFormat = openMetrics ? .openMetrics : .prometheusText
+                let input = Array((first + "\n" + second + "\n" + (openMetrics ? "# EOF\n" : "")).utf8)
+                let remembered = Self.detailedTrace(input, format: format, memory: true, lineByLine: false)
+                let forgotten = Self.detailedTrace(input, format: format, memory: false, lineByLine: false)
+                #expect(remembered == forgotten, "\(second)")
+            }
+        }
+        // The two series of a W1 host: all but the first label taken over.
+        let reused = try probeSamples("# TYPE m gauge\n\(first)\n\(seconds[0])\n# EOF\n") { $0._entry.reusedLabels }
+        #expect(reused == [0, 0b1110])
+    }
+
     /// `_matchLength` (words, an overlapping last word, or two overlapping halves, or bytes) against a byte loop.
     @Test func matchLengthIsTheFirstDifference() {
         var random = SplitMix64(state: 0x11ae_0004)
