@@ -10,7 +10,7 @@
 /// Thread-safety: a plain value; use one list from one thread at a time.
 ///
 /// - Invariant: `0 <= count <= storage.count`; only `storage[0..<count]` is meaningful.
-@usableFromInline struct _LabelList: RandomAccessCollection {
+@usableFromInline @safe struct _LabelList: RandomAccessCollection {
     /// A label and what the label pass computed for it (`_LabelScreen`).
     @usableFromInline struct Slot {
         @usableFromInline var ref: _LabelRef
@@ -21,6 +21,14 @@
     @usableFromInline var storage: [Slot] = []
     /// The number of labels of the current entry.
     @usableFromInline private(set) var count = 0
+    /// `storage`'s elements, made unique by `makeWritable()` for the current line, so that `append`, `reuse` and
+    /// `reuseNext` store through it without an array store's copy-on-write check (a runtime call each; the label
+    /// pass's one `withUnsafeMutableSlots` per sample keeps the array's: through this pointer it compiled to about 55
+    /// instructions more per W1 sample). Valid while `writableCount > 0`: `removeAll()`, which the parser calls at the start of
+    /// every line (between lines the list may be copied along with the parser), and a growth of the storage reset it.
+    private var writable: UnsafeMutablePointer<Slot>? = nil
+    /// The number of records at `writable` (`storage.count` when valid), or 0.
+    private var writableCount = 0
 
     init() {}
 
@@ -37,17 +45,40 @@
     ///
     /// - Complexity: O(1) amortised; no allocation once the storage has grown to the longest label list.
     @inline(__always) mutating func append(_ label: _LabelRef) {
-        if count < storage.count {
-            storage[count].ref = label
+        if count < writableCount {
+            // Safe: count < writableCount, the records at `writable` (see there).
+            unsafe writable.unsafelyUnwrapped[count].ref = label
         } else {
-            storage.append(Slot(ref: label))
+            appendToStorage(label)
         }
         count &+= 1
     }
 
-    /// Forgets every label, keeping the storage.
+    /// `append` through the array (before `makeWritable()`, or when the storage is full and grows).
+    @inline(never) private mutating func appendToStorage(_ label: _LabelRef) {
+        if count < storage.count {
+            storage[count].ref = label
+        } else {
+            storage.append(Slot(ref: label))
+            // The storage may have moved.
+            if writableCount > 0 { makeWritable() }
+        }
+    }
+
+    /// Makes the storage unique and lets the stores of this line go through `writable`.
+    ///
+    /// - Complexity: O(1) (one copy-on-write check) unless the storage is shared, then O(storage) for the copy.
+    @inline(__always) mutating func makeWritable() {
+        // Safe: the pointer is used only while the storage stays unique and in place (see `writable`).
+        let (base, count) = unsafe storage.withUnsafeMutableBufferPointer { ($0.baseAddress, $0.count) }
+        unsafe writable = base
+        writableCount = count
+    }
+
+    /// Forgets every label, keeping the storage; stores go through the array again until `makeWritable()`.
     @inline(__always) mutating func removeAll() {
         count = 0
+        writableCount = 0
     }
 
     /// Takes over the first `count` labels of the last line (still in the storage, as `removeAll()` leaves them),
@@ -57,7 +88,12 @@
     @inline(__always) mutating func reuse(_ count: Int, shiftedBy delta: Int) {
         precondition(self.count == 0 && count <= storage.count)
         if delta != 0 {
-            for index in 0..<count { storage[index].ref.shift(by: delta) }
+            if count <= writableCount {
+                // Safe: count <= writableCount, the records at `writable`.
+                for index in 0..<count { unsafe writable.unsafelyUnwrapped[index].ref.shift(by: delta) }
+            } else {
+                for index in 0..<count { storage[index].ref.shift(by: delta) }
+            }
         }
         self.count = count
     }
@@ -68,8 +104,22 @@
     /// - Precondition: the last line had more than `count` labels, and label `count` lies in the line.
     @inline(__always) mutating func reuseNext(shiftedBy delta: Int) {
         precondition(count < storage.count)
-        if delta != 0 { storage[count].ref.shift(by: delta) }
+        if delta != 0 {
+            if count < writableCount {
+                // Safe: count < writableCount, the records at `writable`.
+                unsafe writable.unsafelyUnwrapped[count].ref.shift(by: delta)
+            } else {
+                storage[count].ref.shift(by: delta)
+            }
+        }
         count &+= 1
+    }
+
+    /// Label `index` of the last line, even after `removeAll()` (until the current line appends over it).
+    ///
+    /// - Precondition: the last line had more than `index` labels.
+    @inline(__always) func storedLabel(_ index: Int) -> _LabelRef {
+        storage[index].ref
     }
 
     /// Where label `index` of the last line started (0-based offset of its name), even after `removeAll()`.

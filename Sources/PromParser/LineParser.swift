@@ -78,7 +78,7 @@ struct _LineParser {
 
     @inline(__always) mutating func skipBlanks() {
         // Stops at the '\n' sentinel at the latest.
-        while _isBlank(byte(position)) { position += 1 }
+        while _isBlank(byte(position)) { position &+= 1 }
     }
 
     /// The end of the run of bytes from `start` that are not blanks and not the end of the line.
@@ -123,15 +123,15 @@ struct _LineParser {
             let word = unsafe line.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             let others = _nonNameBytes(word, metric: metric)
             if others != 0 {
-                position = index + (others.trailingZeroBitCount >> 3)
+                position = index &+ (others.trailingZeroBitCount >> 3)
                 return _ByteRef(start: start, end: position, inScratch: false)
             }
             index &+= 8
         }
         if metric {
-            while _isMetricNameChar(byte(index)) { index += 1 }
+            while _isMetricNameChar(byte(index)) { index &+= 1 }
         } else {
-            while _isLabelNameChar(byte(index)) { index += 1 }
+            while _isLabelNameChar(byte(index)) { index &+= 1 }
         }
         position = index
         return _ByteRef(start: start, end: index, inScratch: false)
@@ -166,10 +166,10 @@ struct _LineParser {
     mutating func scanQuoted(into entry: inout _ParsedEntry, what: StaticString) throws(PromParseError) -> _ByteRef {
         let open = position
         // The common case: no escape and no non-ASCII byte before the closing quote.
-        let index = skipPlainBytes(from: open + 1)
+        let index = skipPlainBytes(from: open &+ 1)
         if byte(index) == UInt8(ascii: "\"") {
-            position = index + 1
-            return _ByteRef(start: open + 1, end: index, inScratch: false)
+            position = index &+ 1
+            return _ByteRef(start: open &+ 1, end: index, inScratch: false)
         }
         return try scanQuotedSlow(from: index, into: &entry, what: what)
     }
@@ -225,7 +225,7 @@ struct _LineParser {
             // Safe: index + 8 <= line.count.
             let word = unsafe line.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             let found = _specialBytes(word)
-            if found != 0 { return index + (found.trailingZeroBitCount >> 3) }
+            if found != 0 { return index &+ (found.trailingZeroBitCount >> 3) }
             index &+= 8
         }
         // The last word ended with the sentinel: every byte of the line was plain.

@@ -239,9 +239,10 @@ struct _OpenMetricsValidator {
         return lastSuffix
     }
 
-    /// Closes the last family at `# EOF`.
+    /// Closes the last family at `# EOF`. Its MetricPoint groups are not forgotten: no sample can follow, and
+    /// emptying the set would zero its table (2 MB after a family of 100k series).
     mutating func finish(line: Int) throws(PromParseError) {
-        try closeFamily(line: line)
+        try closeFamily(line: line, last: true)
     }
 
     @safe private func familyEquals(_ name: UnsafeRawBufferPointer) -> Bool {
@@ -273,7 +274,8 @@ struct _OpenMetricsValidator {
         hasSamples = false
     }
 
-    private mutating func closeFamily(line: Int) throws(PromParseError) {
+    /// Closes the current family, if any; `last` (at `# EOF`) keeps the set of its groups as it is.
+    private mutating func closeFamily(line: Int, last: Bool = false) throws(PromParseError) {
         hasLastSuffix = false
         inBucketRun = false
         guard hasFamily else { return }
@@ -284,7 +286,7 @@ struct _OpenMetricsValidator {
             [_hashBytes(name)] + _Suffix.allowed(for: type).map { _hashBytes(name, suffix: $0.text) }
         }
         for hash in hashes { claimedNames.insert(hash) }
-        seenGroups.removeAll()
+        if !last { seenGroups.removeAll() }
         hasGroup = false
         hasFamily = false
     }
@@ -399,11 +401,11 @@ struct _OpenMetricsValidator {
 @inline(__always) @unsafe func _bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
     if count >= 8 {
         var index = 0
-        while index + 8 < count {
+        while index &+ 8 < count {
             let x = unsafe a.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             let y = unsafe b.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             if x != y { return false }
-            index += 8
+            index &+= 8
         }
         // The last word may overlap the previous one.
         return unsafe a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)

@@ -67,9 +67,15 @@ public enum PromEntry: Hashable, Sendable {
     /// Moves a label that lies in the line (not in the scratch buffer) by `delta` bytes.
     @inline(__always) mutating func shift(by delta: Int) {
         assert(!name.inScratch && !value.inScratch)
-        name = _ByteRef(start: name.start + delta, end: name.end + delta, inScratch: false)
-        value = _ByteRef(start: value.start + delta, end: value.end + delta, inScratch: false)
-        _column = Int32(truncatingIfNeeded: column + delta)
+        assert(name.start + delta >= 0 && value.end + delta <= Int(Int32.max))
+        // Wrapping adds of the offsets: the moved label lies in a line too (offsets in 0 ... Int32.max, so the
+        // `inScratch` bit stays clear).
+        let offset = UInt32(truncatingIfNeeded: delta)
+        name._start &+= offset
+        name._end &+= offset
+        value._start &+= offset
+        value._end &+= offset
+        _column &+= Int32(truncatingIfNeeded: delta)
     }
 }
 

@@ -162,6 +162,118 @@ import Testing
         #expect(reused == [0, 0b011, 0b001, 0b011, 0b001, 0b001, 0b011])
     }
 
+    /// A label that is not taken over may still have its name from the last line's label at the same index
+    /// (`knownNameLength`: the bytes in common cover the name and `="`). Lines whose labels' names extend, shorten
+    /// or quote the last line's, or whose bytes differ right after the name, parse as without memory.
+    @Test func labelNamesFromTheLastLineParseAsWithoutMemory() {
+        let pairs: [(String, String)] = [
+            ("m{abcd=\"1\"} 1", "m{abcde=\"1\"} 1"),
+            ("m{abcde=\"1\"} 1", "m{abcd=\"1\"} 1"),
+            ("m{a=\"1\",abcd=\"1\"} 1", "m{a=\"2\",abcde=\"1\"} 1"),
+            ("m{a=\"1\",abcde=\"1\"} 1", "m{a=\"2\",abcd=\"1\"} 1"),
+            ("m{\"abcd\"=\"1\"} 1", "m{\"abcd\"=\"2\"} 1"),
+            ("m{a=\"1\",\"abcd\"=\"1\"} 1", "m{a=\"2\",\"abcd\"=\"2\"} 1"),
+            ("m{abcd=\"1\",b=\"1\"} 1", "m{abcd=\"2\",b=\"1\"} 1"),
+            ("m{abcd=\"1\",b=\"1\"} 1", "m{abcd=1\",b=\"1\"} 1"),
+            ("m{abcd=\"1\",b=\"1\"} 1", "m{abcd=\"\\\"\",b=\"1\"} 1"),
+            ("m{abcd=\"1\",b=\"1\"} 1", "m{abcd=\"\u{e9}\",b=\"1\"} 1"),
+            ("m{a=\"1\",longer_name=\"1\",c=\"1\"} 1", "m{a=\"2\",longer_name=\"2\",c=\"2\"} 1"),
+            ("m{a=\"1\",le=\"0.5\"} 1", "m{a=\"1\",le=\"1\"} 1"),
+            ("m{a=\"1\",lex=\"0.5\"} 1", "m{a=\"1\",le=\"1\"} 1"),
+            ("m{a=\"1\",le=\"0.5\"} 1", "m{a=\"1\",lex=\"1\"} 1"),
+        ]
+        for (first, second) in pairs {
+            for openMetrics in [true, false] {
+                let format: ExpositionFormat = openMetrics ? .openMetrics : .prometheusText
+                let input = Array((first + "\n" + second + "\n" + (openMetrics ? "# EOF\n" : "")).utf8)
+                let remembered = Self.detailedTrace(input, format: format, memory: true, lineByLine: false)
+                let forgotten = Self.detailedTrace(input, format: format, memory: false, lineByLine: false)
+                #expect(remembered == forgotten, "\(first) / \(second)")
+            }
+        }
+    }
+
+    /// A copy of a label list shares its storage until written: stores through the pointer of `makeWritable()`
+    /// must not reach the other copy, also when the copy was taken while the pointer was valid (`removeAll()`
+    /// drops it).
+    @Test func labelListCopiesStayApart() {
+        func label(_ offset: Int) -> _LabelRef {
+            _LabelRef(
+                name: _ByteRef(start: offset, end: offset + 1, inScratch: false),
+                value: _ByteRef(start: offset + 3, end: offset + 4, inScratch: false), column: offset + 1)
+        }
+        var list = _LabelList()
+        list.makeWritable()
+        for offset in [0, 10, 20] { list.append(label(offset)) }
+        list.removeAll()
+        list.makeWritable()
+        list.append(label(30))
+        list.append(label(40))
+        var copy = list
+        copy.removeAll()
+        copy.append(label(50))
+        copy.reuseNext(shiftedBy: 5)
+        #expect(list.map(\.name.start) == [30, 40])
+        #expect(copy.map(\.name.start) == [50, 45])
+        list.removeAll()
+        list.reuse(2, shiftedBy: 1)
+        #expect(list.map(\.name.start) == [31, 41])
+        #expect(copy.map(\.name.start) == [50, 45])
+    }
+
+    /// After the first differing label, the rest of the section is compared at once (`takeOverRest`): taken over
+    /// only when every byte up to the closing brace is the last line's, otherwise label by label.
+    @Test func restOfSectionIsTakenOverOnlyWhenAllOfItRepeats() throws {
+        let first = "m{type=\"download\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.0\"} 1"
+        let seconds = [
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.0\"} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.1\"} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.00\"} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.\"} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.0\",x=\"1\"} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\"} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaX\",ip=\"10.0.0.0\"} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.0\",} 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.0\" } 1",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.0\"}",
+            "m{type=\"upload\",task=\"standard\",host=\"e220a8397b1dcdaf\",ip=\"10.0.0.0\"",
+        ]
+        for second in seconds {
+            for openMetrics in [true, false] {
+                let format: ExpositionFormat = openMetrics ? .openMetrics : .prometheusText
+                let input = Array((first + "\n" + second + "\n" + (openMetrics ? "# EOF\n" : "")).utf8)
+                let remembered = Self.detailedTrace(input, format: format, memory: true, lineByLine: false)
+                let forgotten = Self.detailedTrace(input, format: format, memory: false, lineByLine: false)
+                #expect(remembered == forgotten, "\(second)")
+            }
+        }
+        // The two series of a W1 host: all but the first label taken over.
+        let reused = try probeSamples("# TYPE m gauge\n\(first)\n\(seconds[0])\n# EOF\n") { $0._entry.reusedLabels }
+        #expect(reused == [0, 0b1110])
+    }
+
+    /// `_matchLength` (words, an overlapping last word, or two overlapping halves, or bytes) against a byte loop.
+    @Test func matchLengthIsTheFirstDifference() {
+        var random = SplitMix64(state: 0x11ae_0004)
+        for _ in 0..<50_000 {
+            let count = Int(random.next() % 40)
+            let a = (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next() % 3) }
+            var b = a
+            // Mostly one difference somewhere, at times none.
+            if count > 0 && random.next() % 4 != 0 { b[Int(random.next() % UInt64(count))] ^= 1 << (random.next() % 8) }
+            var expected = 0
+            while expected < count && a[expected] == b[expected] { expected += 1 }
+            let matched = unsafe a.withUnsafeBytes { a in
+                unsafe b.withUnsafeBytes { b in
+                    unsafe _matchLength(
+                        a.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!,
+                        b.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, count)
+                }
+            }
+            #expect(matched == expected, "\(a) \(b)")
+        }
+    }
+
     /// `_commonPrefixLength` (a first word, then two words per step, then one, then bytes) against a byte loop.
     @Test func commonPrefixIsTheFirstDifference() {
         var random = SplitMix64(state: 0x11ae_0003)

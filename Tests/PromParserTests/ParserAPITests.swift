@@ -285,4 +285,34 @@ import Testing
         #expect(try parser.next() == .eof)
         #expect(try copy.next() == .eof)
     }
+
+    /// The label records are written through a pointer made unique once per line (`_LabelList.makeWritable()`): a
+    /// copy of the parser that parses other labels (at other offsets) must leave the original's labels as they were,
+    /// and the other way round.
+    @Test func aCopiedParserKeepsItsOwnLabels() throws {
+        func labels(_ parser: ExpositionParser) -> [String] {
+            (0..<parser.labelCount).map { index in
+                parser.withLabel(at: index) {
+                    String(decoding: $0, as: UTF8.self) + "=" + String(decoding: $1, as: UTF8.self)
+                }
+            }
+        }
+        let input =
+            "# TYPE a counter\na_total{x=\"1\",y=\"2\"} 1\na_total{xyz=\"3\",z=\"4\"} 2\na_total{w=\"5\"} 3\n# EOF\n"
+        var parser = ExpositionParser(format: .openMetrics)
+        parser.feed(Array(input.utf8))
+        parser.finish()
+        #expect(try parser.next() == .type)
+        #expect(try parser.next() == .sample)
+        var copy = parser
+        #expect(try copy.next() == .sample)
+        #expect(labels(copy) == ["xyz=3", "z=4"])
+        #expect(labels(parser) == ["x=1", "y=2"])
+        #expect(try parser.next() == .sample)
+        #expect(try parser.next() == .sample)
+        #expect(labels(parser) == ["w=5"])
+        #expect(labels(copy) == ["xyz=3", "z=4"])
+        #expect(try copy.next() == .sample)
+        #expect(labels(copy) == ["w=5"])
+    }
 }
