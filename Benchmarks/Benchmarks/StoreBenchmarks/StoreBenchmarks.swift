@@ -80,14 +80,13 @@ func timed(_ benchmark: Benchmark, operations: Int, _ body: () -> Void) {
     benchmark.measurement(cpuPsPerOp, Int(cpu * 1000 / UInt64(operations)))
 }
 
-/// Runs `body(thread)` on 2 new threads, each doing `operations` operations, and records psPerOp (wall time /
-/// operations per thread) and cpuPsPerOp (mean per-thread CPU time / operations).
+/// Runs `body(thread)` on 2 new threads, each doing `operations` operations, and records psPerOp (wall time of the
+/// threads' common run / operations per thread; thread creation and joins are not timed, see ``runThreads(_:_:)``)
+/// and cpuPsPerOp (mean per-thread CPU time / operations).
 func timed2t(_ benchmark: Benchmark, operations: Int, _ body: @escaping (Int) -> Void) {
-    let wallStart = monotonicNanoseconds()
-    let cpu = runThreads(2, body)
-    let wall = monotonicNanoseconds() - wallStart
-    benchmark.measurement(psPerOp, Int(wall * 1000 / UInt64(operations)))
-    benchmark.measurement(cpuPsPerOp, Int(cpu.reduce(0, +) * 1000 / UInt64(2 * operations)))
+    let run = runThreads(2, body)
+    benchmark.measurement(psPerOp, Int(run.wallNanoseconds * 1000 / UInt64(operations)))
+    benchmark.measurement(cpuPsPerOp, Int(run.cpuNanoseconds.reduce(0, +) * 1000 / UInt64(2 * operations)))
 }
 let populateMetrics: [BenchmarkMetric] = [.wallClock, .cpuTotal, .mallocCountTotal, .peakMemoryResident]
 let residentPerSeries = BenchmarkMetric.custom(
