@@ -91,14 +91,7 @@
         if x != y { return index &+ ((x ^ y).trailingZeroBitCount >> 3) }
         index &+= 8
     }
-    while index < count {
-        // Safe: index < count.
-        let x = unsafe a.load(fromByteOffset: index, as: UInt8.self)
-        let y = unsafe b.load(fromByteOffset: index, as: UInt8.self)
-        if x != y { break }
-        index &+= 1
-    }
-    return index
+    return unsafe _firstDifference(a, b, from: index, count)
 }
 
 /// The number of leading bytes that `a` and `b` have in common, out of `count`: `count` when all are equal,
@@ -131,7 +124,15 @@
         let v = unsafe b.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)
         return u == v ? count : count &- 4 &+ ((u ^ v).trailingZeroBitCount >> 3)
     }
-    var index = 0
+    return unsafe _firstDifference(a, b, from: 0, count)
+}
+
+/// The offset of the first byte in `start..<count` where `a` and `b` differ, or `count`: the byte-at-a-time tail of
+/// ``_commonPrefixLength(_:_:_:)`` and ``_matchLength(_:_:_:)``.
+@inline(__always) @unsafe func _firstDifference(
+    _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, from start: Int, _ count: Int
+) -> Int {
+    var index = start
     while index < count {
         // Safe: index < count.
         let x = unsafe a.load(fromByteOffset: index, as: UInt8.self)
