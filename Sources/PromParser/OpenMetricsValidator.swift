@@ -398,6 +398,10 @@ struct _OpenMetricsValidator {
 }
 
 /// Whether the `count` bytes at `a` and at `b` are equal; inline, eight bytes at a time.
+///
+/// The same walk as ``_matchLength(_:_:_:)`` without locating the difference. Written as `_matchLength(a, b, count) ==
+/// count` it cost 3 to 7 more instructions per sample (callgrind: W2 OpenMetrics strict +0.44%, W1 text +0.1%), so the
+/// two stay apart.
 @inline(__always) @unsafe func _bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
     if count >= 8 {
         var index = 0
