@@ -66,6 +66,13 @@ struct PeerW1Store {
 /// threads; robust to a noisy neighbour).
 let psPerOp = BenchmarkMetric.custom("psPerOp", polarity: .prefersSmaller, useScalingFactor: false)
 let cpuPsPerOp = BenchmarkMetric.custom("cpuPsPerOp", polarity: .prefersSmaller, useScalingFactor: false)
+/// The paired sharding figure (``Store.boundIncInt.sharded_2t_same_vs_2t_diff``): per thread and operation, two threads on
+/// one sharded series and two threads on different plain series; and the first's throughput over the second's, in
+/// thousandths (goal: at least 900).
+let samePsPerOp = BenchmarkMetric.custom("shardedSamePsPerOp", polarity: .prefersSmaller, useScalingFactor: false)
+let diffPsPerOp = BenchmarkMetric.custom("plainDiffPsPerOp", polarity: .prefersSmaller, useScalingFactor: false)
+let sameVsDiffPermille = BenchmarkMetric.custom(
+    "sameVsDiffPermille", polarity: .prefersLarger, useScalingFactor: false)
 let hotMetrics: [BenchmarkMetric] = [.wallClock, .cpuTotal, .mallocCountTotal, .throughput, psPerOp, cpuPsPerOp]
 
 /// Times `body` (which runs `operations` operations on this thread) and records psPerOp and cpuPsPerOp.
@@ -403,6 +410,47 @@ let benchmarks: @Sendable () -> Void = {
             for _ in 0..<operations { counter.inc() }
         }
     } setup: {
+        try await shardedSetup()
+    }
+
+    // The sharding goal as one paired figure: each iteration runs two threads on one sharded series and two threads on
+    // different plain series back to back (in alternating order), so both halves of a ratio see the same neighbours;
+    // the separate rows above run seconds apart and their ratio moved between 0.73 and 1.12 on this 2-vCPU VM.
+    var pairedRound = 0
+    Benchmark(
+        "Store.boundIncInt.sharded_2t_same_vs_2t_diff",
+        configuration: .init(
+            metrics: [.mallocCountTotal, samePsPerOp, diffPsPerOp, sameVsDiffPermille], timeUnits: .nanoseconds,
+            warmupIterations: 1, scalingFactor: .mega, maxDuration: .seconds(2), maxIterations: 200,
+            thresholds: threadedMallocGate)
+    ) { benchmark in
+        let same = sharded.unwrapped.bound0
+        let plain = store.unwrapped
+        let different = [plain.bound0, plain.bound1]
+        let operations = benchmark.scaledIterations.count
+        let runSame = { runThreads(2) { _ in for _ in 0..<operations { same.inc() } }.wallNanoseconds }
+        let runDifferent = {
+            runThreads(2) { thread in
+                let counter = different[thread]
+                for _ in 0..<operations { counter.inc() }
+            }.wallNanoseconds
+        }
+        pairedRound += 1
+        let sameWall: UInt64
+        let differentWall: UInt64
+        if pairedRound % 2 == 0 {
+            sameWall = runSame()
+            differentWall = runDifferent()
+        } else {
+            differentWall = runDifferent()
+            sameWall = runSame()
+        }
+        benchmark.measurement(samePsPerOp, Int(sameWall * 1000 / UInt64(operations)))
+        benchmark.measurement(diffPsPerOp, Int(differentWall * 1000 / UInt64(operations)))
+        // Throughput of "same" over throughput of "different" = time(different) / time(same).
+        benchmark.measurement(sameVsDiffPermille, Int(differentWall * 1000 / max(sameWall, 1)))
+    } setup: {
+        try await storeSetup()
         try await shardedSetup()
     }
 
