@@ -7,6 +7,7 @@ import Synchronization
 ///
 /// Thread safety: every member is safe to call from any thread.
 @usableFromInline
+@safe
 package final class FamilyCore: @unchecked Sendable {
     /// What the family is.
     package let descriptor: FamilyDescriptor
@@ -25,6 +26,9 @@ package final class FamilyCore: @unchecked Sendable {
     /// Whether lookups read `String` values in place (``StringRepresentation/isVerified``), for the same reason.
     @usableFromInline let readsStringsInPlace = StringRepresentation.isVerified
     @usableFromInline let log = SeriesLog()
+    /// The joiners of ``lookUpByBytes(_:joiners:_:)``, or `nil` when `String` lookups take the label walk (a joiner
+    /// over 16 bytes, no labels, or `String`s not read in place).
+    @usableFromInline let lookupJoiners: UnsafeMutablePointer<UInt64>?
     /// The series limit, or `Int.max`.
     @usableFromInline let seriesLimit: Int
     /// The cell handed out for a lookup with the wrong number of values: never exported. Each such lookup is
@@ -53,11 +57,18 @@ package final class FamilyCore: @unchecked Sendable {
         labelNames = descriptor.labelNames
         labelPrefixLengths = descriptor.labelNames.enumerated().map { ($0 == 0 ? 0 : 1) + $1.utf8.count + 2 }
         index = LabelIndex(capacityHint: options.capacityHint)
+        unsafe lookupJoiners =
+            unsafe StringRepresentation.isVerified
+            ? FamilyCore.makeLookupJoiners(labelNames: descriptor.labelNames) : nil
         detached = unsafe SeriesCell.make(valueWordCount: valueWordCount, labelByteCount: 0, shards: nil, hash: 0) {
             _ in
         }
         self.overflowCounter = overflowCounter
         self.reportMismatch = reportMismatch
+    }
+
+    deinit {
+        if let lookupJoiners = unsafe lookupJoiners { unsafe lookupJoiners.deallocate() }
     }
 
     /// The detached cell, after counting the misuse: a wrong number of label values never crashes the service,
@@ -92,6 +103,13 @@ package final class FamilyCore: @unchecked Sendable {
     @inlinable
     func lookUp<Values: Collection>(_ values: Values) -> SeriesCell where Values.Element: LabelValue {
         guard values.count == labelCount else { return mismatched() }
+        if Values.Element.self == String.self, let joiners = unsafe lookupJoiners {
+            switch unsafe lookUpByBytes(values, joiners: joiners, { $0 }) {
+            case .found(let cell): return cell
+            case .missing(let hasher): return createCell(for: values, hasher: hasher)
+            case .unsupported: break
+            }
+        }
         let hasher = LabelHasher.hashing(values, seed: hashSeed, readsStrings: readsStringsInPlace)
         let found = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, raw: $1) }) {
             $0
@@ -116,6 +134,13 @@ package final class FamilyCore: @unchecked Sendable {
     func withLookedUpCell<Values: Collection, R>(_ values: Values, _ body: (SeriesCell) -> R) -> R
     where Values.Element: LabelValue {
         guard values.count == labelCount else { return body(mismatched()) }
+        if Values.Element.self == String.self, let joiners = unsafe lookupJoiners {
+            switch unsafe lookUpByBytes(values, joiners: joiners, body) {
+            case .found(let result): return result
+            case .missing(let hasher): return body(createCell(for: values, hasher: hasher))
+            case .unsupported: break
+            }
+        }
         let hasher = LabelHasher.hashing(values, seed: hashSeed, readsStrings: readsStringsInPlace)
         let result: R? = index.withCell(hash: hasher.finalized, matches: { self.matches($0, values, raw: $1) }, body)
         if let result { return result }

@@ -1,4 +1,7 @@
-/// The compare behind lookups: label values against a series cell's stored, escaped label set.
+/// The label walk: label values against a series cell's stored, escaped label set, one label at a time.
+///
+/// Lookups of `String` values compare a raw set whole instead (``lookUpByBytes(_:joiners:_:)``); the walk serves the
+/// other value types, label sets too long for that buffer, cells that are not raw, and creation under the stripe lock.
 ///
 /// A cell is *raw* when its stored set holds no backslash, that is when none of its values needed escaping
 /// (every escape starts with one); the index keeps that bit in the cell's slot word. Most label sets are raw,

@@ -10,9 +10,25 @@ import Testing
         try Registry().counterFamily("m_total", help: "h", labelNames: labelNames).core
     }
 
-    private func matches(_ core: FamilyCore, stored: [String], lookedUp: [String]) -> Bool {
+    /// The label walk's answer, after checking that the byte compare of `lookUpByBytes` (where the family has one)
+    /// gives the same.
+    private func matches(
+        _ core: FamilyCore, stored: [String], lookedUp: [String], sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Bool {
         let cell = core.makeCell(for: stored, hash: 2)
-        return unsafe core.matches(cell, lookedUp, raw: LabelSetEncoding.isRaw(cell.labelBytes))
+        let raw = unsafe LabelSetEncoding.isRaw(cell.labelBytes)
+        let walked = core.matches(cell, lookedUp, raw: raw)
+        if let joiners = unsafe core.lookupJoiners {
+            unsafe withUnsafeTemporaryAllocation(byteCount: FamilyCore.lookupBytesCapacity, alignment: 16) { buffer in
+                var hasher = LabelHasher(seed: 1)
+                let base = buffer.baseAddress!
+                if let length = unsafe core.writeLabelSet(lookedUp, joiners: joiners, into: base, hasher: &hasher) {
+                    let written = unsafe core.matchesWritten(cell, raw: raw, lookedUp, written: base, length: length)
+                    #expect(written == walked, "\(stored) \(lookedUp)", sourceLocation: sourceLocation)
+                }
+            }
+        }
+        return walked
     }
 
     @Test func aRawQuoteCannotSpanTheClosingQuoteAndTheNextLabelName() throws {
@@ -21,6 +37,9 @@ import Testing
         let core = try core(["x", "y"])
         #expect(!matches(core, stored: ["a", "bcdef"], lookedUp: [#"a",y="#, "f"]))
         #expect(matches(core, stored: ["a", "bcdef"], lookedUp: ["a", "bcdef"]))
+        // Written unescaped, `b"c` continues past the end of the stored `x="a",y="b"`.
+        #expect(!matches(core, stored: ["a", "b"], lookedUp: ["a", #"b"c"#]))
+        #expect(!matches(core, stored: ["a", #"b"c"#], lookedUp: ["a", "b"]))
         // The same with a next value of every small length (each compare path): only the quote expected before
         // the shifted next value tells the two apart.
         for count in 0...15 {
