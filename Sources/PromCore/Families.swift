@@ -2,8 +2,8 @@
 ///
 /// Thread safety: every member is safe to call from any thread.
 /// Performance: `labels(_:)` on an existing series takes no lock and allocates nothing when the values
-/// are `String`, `Substring` or `StaticString` in an existing collection (about 59–62 ns for the six W1 labels,
-/// 56–60 through `inc(_:by:)`, which skips the handle's retain and release);
+/// are `String`, `Substring` or `StaticString` in an existing collection (about 57–60 ns for the six W1 labels,
+/// 49–53 through `inc(_:by:)`, which skips the handle's retain and release);
 /// creating a series costs O(1) amortised. Resolve handles once where you can.
 public final class CounterFamily: Sendable {
     @usableFromInline let core: FamilyCore

@@ -29,7 +29,7 @@ struct ReaderCount: ~Copyable {
 ///   already a full barrier.
 ///
 /// Performance: `enter()` + `leave(_:)` cost two uncontended atomic adds on a CPU-local line (taking them out of
-/// a W1 lookup saved at most 1 ns of its 56–61); `synchronize()` is for rare writers (table growth, removal) and may
+/// a W1 lookup saved about 1.5 ns of its 48–49); `synchronize()` is for rare writers (table growth, removal) and may
 /// wait for readers.
 @usableFromInline
 @safe
