@@ -17,8 +17,8 @@ package final class FamilyCore: @unchecked Sendable {
     @usableFromInline let valueWordCount: Int
     /// The label names, for encoding new series.
     @usableFromInline let labelNames: [String]
-    /// `labelPrefixLengths[k]`: bytes before label k's value in an encoded set (`,` + `name="`).
-    @usableFromInline let labelPrefixLengths: [Int]
+    /// Per label, its prefix length in a stored set and its joiner for byte lookups.
+    @usableFromInline let labelLayout: LabelLayout
     @usableFromInline let index: LabelIndex
     /// The seed of the family's label hashes: random per family, so crafted label values cannot aim at one
     /// bucket. Kept in the family (not a global) so that a lookup reads no lazily initialised global.
@@ -26,8 +26,8 @@ package final class FamilyCore: @unchecked Sendable {
     /// Whether lookups read `String` values in place (``StringRepresentation/isVerified``), for the same reason.
     @usableFromInline let readsStringsInPlace = StringRepresentation.isVerified
     @usableFromInline let log = SeriesLog()
-    /// The joiners of ``lookUpByBytes(_:joiners:_:)``, or `nil` when `String` lookups take the label walk (a joiner
-    /// over 16 bytes, no labels, or `String`s not read in place).
+    /// The joiners of ``lookUpByBytes(_:joiners:_:)`` (``labelLayout``'s table), or `nil` when `String` lookups take
+    /// the label walk (a joiner over 16 bytes, no labels, or `String`s not read in place).
     @usableFromInline let lookupJoiners: UnsafeMutablePointer<UInt64>?
     /// The series limit, or `Int.max`.
     @usableFromInline let seriesLimit: Int
@@ -55,11 +55,10 @@ package final class FamilyCore: @unchecked Sendable {
         case .histogram: valueWordCount = descriptor.buckets.count + 2
         }
         labelNames = descriptor.labelNames
-        labelPrefixLengths = descriptor.labelNames.enumerated().map { ($0 == 0 ? 0 : 1) + $1.utf8.count + 2 }
+        labelLayout = LabelLayout(labelNames: descriptor.labelNames)
         index = LabelIndex(capacityHint: options.capacityHint)
         unsafe lookupJoiners =
-            unsafe StringRepresentation.isVerified
-            ? FamilyCore.makeLookupJoiners(labelNames: descriptor.labelNames) : nil
+            unsafe StringRepresentation.isVerified && labelLayout.joinersFit ? labelLayout.words : nil
         detached = unsafe SeriesCell.make(valueWordCount: valueWordCount, labelByteCount: 0, shards: nil, hash: 0) {
             _ in
         }
@@ -68,7 +67,7 @@ package final class FamilyCore: @unchecked Sendable {
     }
 
     deinit {
-        if let lookupJoiners = unsafe lookupJoiners { unsafe lookupJoiners.deallocate() }
+        labelLayout.deallocate()
     }
 
     /// The detached cell, after counting the misuse: a wrong number of label values never crashes the service,
@@ -81,7 +80,7 @@ package final class FamilyCore: @unchecked Sendable {
 
     /// Number of label values a lookup takes.
     @inlinable
-    package var labelCount: Int { labelPrefixLengths.count }
+    package var labelCount: Int { labelLayout.count }
 
     /// Series in the family now (the overflow series excluded).
     package var seriesCount: Int { log.liveCount }
@@ -165,7 +164,7 @@ package final class FamilyCore: @unchecked Sendable {
     @inlinable
     func makeCell<Values: Collection>(for values: Values, hash: UInt64) -> SeriesCell
     where Values.Element: LabelValue {
-        var length = labelPrefixLengths.reduce(0, +) + labelCount
+        var length = labelLayout.prefixTotal + labelCount
         for value in values {
             unsafe length += value.withLabelValueBytes { unsafe LabelSetEncoding.escapedCount($0) }
         }

@@ -34,14 +34,14 @@ extension FamilyCore {
         if Values.Element.self == String.self && raw && readsStringsInPlace {
             return unsafe matchesRawStrings(values, stored: base, end: end)
         }
-        return unsafe labelPrefixLengths.withUnsafeBufferPointer { prefixes in
+        do {
             var position = 0
             var label = 0
             // Indexing (not `for in`) borrows each value: no retain and release per label.
             var index = values.startIndex
             while index != values.endIndex {
                 // Safe: label < labelCount because the caller checked values.count == labelCount.
-                position &+= unsafe prefixes[label]
+                position &+= labelLayout.prefixLength(label)
                 label &+= 1
                 // Every prefix ends with `="`, so position >= 1; the quote before the value must be there.
                 guard position <= end else { return false }
@@ -65,13 +65,13 @@ extension FamilyCore {
     @inlinable @inline(__always)
     func matchesRawStrings<Values: Collection>(_ values: Values, stored base: UnsafeRawPointer, end: Int) -> Bool
     where Values.Element: LabelValue {
-        unsafe labelPrefixLengths.withUnsafeBufferPointer { prefixes in
+        do {
             var position = 0
             var label = 0
             var index = values.startIndex
             while index != values.endIndex {
                 // Safe: label < labelCount because the caller checked values.count == labelCount.
-                position &+= unsafe prefixes[label]
+                position &+= labelLayout.prefixLength(label)
                 label &+= 1
                 let string = unsafe unsafeBitCast(values[index], to: String.self)
                 let representation = StringRepresentation(string)

@@ -28,7 +28,7 @@ import Darwin
 ///
 /// Performance: the compare is the C library's `memcmp` (vectorised; about 40 instructions for a W1 set of 184 bytes,
 /// where the label walk took about 350 and a Swift word loop about 145); writing the buffer adds about 16 instructions
-/// per label to the hash pass. The buffer is 512 bytes of stack; a longer
+/// per label to the hash pass. The joiners are ``LabelLayout``'s, built at registration. The buffer is 512 bytes of stack; a longer
 /// label set, a joiner over 16 bytes or a `String` not stored natively takes the general path.
 extension FamilyCore {
     /// Bytes of the stack buffer a lookup writes its label set into.
@@ -44,27 +44,6 @@ extension FamilyCore {
         /// The values cannot be looked up this way (a `String` without native storage, or a label set longer
         /// than the buffer): take the general path.
         case unsupported
-    }
-
-    /// The joiners of a family's labels, three words per label: the joiner's bytes (zero-padded to 16) and its length.
-    ///
-    /// - Returns: The table, or `nil` when a joiner is longer than 16 bytes or the family has no labels.
-    static func makeLookupJoiners(labelNames: [String]) -> UnsafeMutablePointer<UInt64>? {
-        guard !labelNames.isEmpty else { return nil }
-        var joiners: [[UInt8]] = []
-        for (label, name) in labelNames.enumerated() {
-            let joiner = Array((label == 0 ? "" : "\",").utf8) + Array(name.utf8) + Array("=\"".utf8)
-            guard joiner.count <= 16 else { return nil }
-            joiners.append(joiner)
-        }
-        let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 3 * joiners.count)
-        unsafe table.initialize(repeating: 0, count: 3 * joiners.count)
-        for (label, joiner) in joiners.enumerated() {
-            // Safe: 3 * label + 2 < 3 * joiners.count, and the joiner's bytes fit the first two words.
-            unsafe UnsafeMutableRawPointer(table + 3 * label).copyMemory(from: joiner, byteCount: joiner.count)
-            unsafe table[3 * label + 2] = UInt64(joiner.count)
-        }
-        return unsafe table
     }
 
     /// Looks the values up by writing their label set and comparing it whole (see the extension's comment).
@@ -124,11 +103,11 @@ extension FamilyCore {
             // Each step writes at most 32 bytes from `position` (a joiner and a small value, 16 each); the last
             // quote one more.
             guard position <= FamilyCore.lookupBytesCapacity &- 33 else { return nil }
-            // Safe: position + 16 <= capacity; `joiner` points at this label's three words (one per label).
+            // Safe: position + 16 <= capacity; `joiner` points at this label's words (one entry per label).
             unsafe base.storeBytes(of: joiner[0], toByteOffset: position, as: UInt64.self)
             unsafe base.storeBytes(of: joiner[1], toByteOffset: position &+ 8, as: UInt64.self)
             position &+= Int(truncatingIfNeeded: unsafe joiner[2])
-            unsafe joiner = unsafe joiner + 3
+            unsafe joiner = unsafe joiner + LabelLayout.wordsPerLabel
             let string = unsafe unsafeBitCast(values[cursor], to: String.self)
             let representation = StringRepresentation(string)
             if representation.isSmall {
