@@ -27,7 +27,7 @@ package final class FamilyCore: @unchecked Sendable {
     @usableFromInline let readsStringsInPlace = StringRepresentation.isVerified
     @usableFromInline let log = SeriesLog()
     /// The joiners of ``lookUpByBytes(_:joiners:_:)`` (``labelLayout``'s table), or `nil` when `String` lookups take
-    /// the label walk (a joiner over 16 bytes, no labels, or `String`s not read in place).
+    /// the label walk (no labels, or `String`s not read in place).
     @usableFromInline let lookupJoiners: UnsafeMutablePointer<UInt64>?
     /// The series limit, or `Int.max`.
     @usableFromInline let seriesLimit: Int
@@ -57,8 +57,7 @@ package final class FamilyCore: @unchecked Sendable {
         labelNames = descriptor.labelNames
         labelLayout = LabelLayout(labelNames: descriptor.labelNames)
         index = LabelIndex(capacityHint: options.capacityHint)
-        unsafe lookupJoiners =
-            unsafe StringRepresentation.isVerified && labelLayout.joinersFit ? labelLayout.words : nil
+        unsafe lookupJoiners = unsafe StringRepresentation.isVerified ? labelLayout.words : nil
         detached = unsafe SeriesCell.make(valueWordCount: valueWordCount, labelByteCount: 0, shards: nil, hash: 0) {
             _ in
         }

@@ -1,46 +1,58 @@
 /// What lookups need of a family's label names, in one allocation made at registration.
 ///
-/// Per label, four words: the label's *joiner* zero-padded to 16 bytes (`",` + name + `="`, or name + `="` for the
-/// first label: what ``FamilyCore/lookUpByBytes(_:joiners:_:)`` writes before the value; only its first 16 bytes when
-/// it is longer), the joiner's length, and the label's prefix length in a stored set (`,` + name + `="`, or name +
-/// `="`: what the label walk of ``FamilyCore/matches(_:_:raw:)`` skips before the value).
+/// Per label, four words: the label's *joiner* (`",` + name + `="`, or name + `="` for the first label: what
+/// ``FamilyCore/lookUpByBytes(_:joiners:_:)`` writes before the value), the joiner's length, and the label's prefix
+/// length in a stored set (`,` + name + `="`, or name + `="`: what the label walk of ``FamilyCore/matches(_:_:raw:)``
+/// skips before the value). A joiner of up to 16 bytes is its two words, zero-padded; a longer one is kept in a byte
+/// area after the words, and its first word holds its byte offset from the table's start.
 ///
 /// Thread safety: immutable once built; owned by one ``FamilyCore``, which frees it in its `deinit`.
 @frozen
 @usableFromInline
 @safe
 struct LabelLayout {
-    /// Words per label: two of joiner bytes, the joiner's length, the prefix length.
+    /// Words per label: two of joiner (its bytes, or the offset of a longer one), the joiner's length, the prefix
+    /// length.
     @usableFromInline static let wordsPerLabel = 4
     /// The table, or `nil` for a family without labels.
     @usableFromInline let words: UnsafeMutablePointer<UInt64>?
     /// Number of labels.
     @usableFromInline let count: Int
-    /// Whether every joiner fits the 16 bytes that a lookup writes with two word stores.
-    @usableFromInline let joinersFit: Bool
     /// The sum of the prefix lengths: the bytes of a stored set that are not values or closing quotes.
     @usableFromInline let prefixTotal: Int
+    /// Whether every joiner fits its two words (label names of up to 12 characters): lookups then write joiners
+    /// without a length test (see ``FamilyCore/writeLabelSet(_:joiners:longJoiners:into:hasher:)``).
+    @usableFromInline let joinersAreShort: Bool
 
     /// Builds the table; one allocation when there are labels, none otherwise.
     init(labelNames: [String]) {
         count = labelNames.count
         guard count > 0 else {
-            unsafe (words, joinersFit, prefixTotal) = (nil, true, 0)
+            unsafe (words, prefixTotal, joinersAreShort) = (nil, 0, true)
             return
         }
-        let words = UnsafeMutablePointer<UInt64>.allocate(capacity: LabelLayout.wordsPerLabel * count)
-        unsafe words.initialize(repeating: 0, count: LabelLayout.wordsPerLabel * count)
-        var fit = true
+        let wordBytes = 8 * LabelLayout.wordsPerLabel * count
+        var longBytes = 0
+        for (label, name) in labelNames.enumerated() {
+            let length = LabelLayout.joinerLength(label: label, name: name)
+            if length > 16 { longBytes += length }
+        }
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: wordBytes + longBytes, alignment: 8)
+        unsafe raw.initializeMemory(as: UInt8.self, repeating: 0, count: wordBytes + longBytes)
+        let words = unsafe raw.bindMemory(to: UInt64.self, capacity: LabelLayout.wordsPerLabel * count)
+        var longOffset = wordBytes
         var total = 0
         for (label, name) in labelNames.enumerated() {
-            // Safe: the label's four words lie within the allocation.
+            // Safe: the label's four words lie within the word area.
             let entry = unsafe words + LabelLayout.wordsPerLabel * label
-            let joiner = UnsafeMutableRawPointer(entry)
-            var length = 0
+            let length = LabelLayout.joinerLength(label: label, name: name)
+            // Where the joiner's bytes go: its own two words, or its place in the byte area.
+            let target = length <= 16 ? UnsafeMutableRawPointer(entry) : unsafe raw + longOffset
+            var written = 0
             func append(_ byte: UInt8) {
-                // Safe: only the first 16 bytes are written, the two joiner words.
-                if length < 16 { unsafe joiner.storeBytes(of: byte, toByteOffset: length, as: UInt8.self) }
-                length += 1
+                // Safe: `length` bytes fit the target (16 in the words, `length` reserved in the byte area).
+                unsafe target.storeBytes(of: byte, toByteOffset: written, as: UInt8.self)
+                written += 1
             }
             if label > 0 {
                 append(UInt8(ascii: "\""))
@@ -49,20 +61,28 @@ struct LabelLayout {
             for byte in name.utf8 { append(byte) }
             append(UInt8(ascii: "="))
             append(UInt8(ascii: "\""))
-            fit = fit && length <= 16
+            if length > 16 {
+                unsafe entry[0] = UInt64(longOffset)
+                longOffset += length
+            }
             let prefix = label > 0 ? length - 1 : length
             unsafe entry[2] = UInt64(length)
             unsafe entry[3] = UInt64(prefix)
             total += prefix
         }
         unsafe self.words = words
-        self.joinersFit = fit
         self.prefixTotal = total
+        self.joinersAreShort = longBytes == 0
+    }
+
+    /// The length of label `label`'s joiner: `",` (after the first label), the name, `="`.
+    static func joinerLength(label: Int, name: String) -> Int {
+        (label > 0 ? 2 : 0) + name.utf8.count + 2
     }
 
     /// Frees the table (called once, by the owning family's `deinit`).
     func deallocate() {
-        if let words = unsafe words { unsafe words.deallocate() }
+        if let words = unsafe words { unsafe UnsafeMutableRawPointer(words).deallocate() }
     }
 
     /// Bytes of a stored set before label `label`'s value, counted from the end of the previous value's closing

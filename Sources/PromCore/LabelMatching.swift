@@ -31,9 +31,6 @@ extension FamilyCore {
         let stored = unsafe cell.labelBytes(valueWordCount: valueWordCount)
         guard let base = stored.baseAddress else { return labelCount == 0 }
         let end = stored.count
-        if Values.Element.self == String.self && raw && readsStringsInPlace {
-            return unsafe matchesRawStrings(values, stored: base, end: end)
-        }
         do {
             var position = 0
             var label = 0
@@ -55,81 +52,6 @@ extension FamilyCore {
             }
             return position == end
         }
-    }
-
-    /// ``matches(_:_:raw:)`` for `String` values read in place and a raw stored set: each small value is checked
-    /// together with the quotes around it by one or two word loads (see ``matchSmallRaw(_:stored:at:end:)``).
-    ///
-    /// The walk over the labels repeats the one in ``matches(_:_:raw:)`` on purpose: one walk shared through a
-    /// closure was not inlined and took a lookup from 58 to 94 ns.
-    @inlinable @inline(__always)
-    func matchesRawStrings<Values: Collection>(_ values: Values, stored base: UnsafeRawPointer, end: Int) -> Bool
-    where Values.Element: LabelValue {
-        do {
-            var position = 0
-            var label = 0
-            var index = values.startIndex
-            while index != values.endIndex {
-                // Safe: label < labelCount because the caller checked values.count == labelCount.
-                position &+= labelLayout.prefixLength(label)
-                label &+= 1
-                let string = unsafe unsafeBitCast(values[index], to: String.self)
-                let representation = StringRepresentation(string)
-                if representation.isSmall {
-                    position = unsafe FamilyCore.matchSmallRaw(representation, stored: base, at: position, end: end)
-                } else {
-                    // Every prefix ends with `="`, so position >= 1.
-                    guard position <= end,
-                        unsafe base.load(fromByteOffset: position &- 1, as: UInt8.self) == UInt8(ascii: "\"")
-                    else { return false }
-                    position = unsafe matchOne(values[index], stored: base, at: position, end: end, raw: true)
-                }
-                if position < 0 { return false }
-                values.formIndex(after: &index)
-            }
-            return position == end
-        }
-    }
-
-    /// Compares a small value with a raw stored set at `position` (just after `name="`), the quote before it and the
-    /// quote after it included: the same three checks as the general path, in one or two word loads.
-    ///
-    /// - Up to 6 bytes: the 8 stored bytes ending at the closing quote, shifted down to the opening quote, must be
-    ///   a quote, the value and a quote.
-    /// - 7 to 14 bytes: the 8 stored bytes from the opening quote must be a quote and the value's bytes 0..<7; the
-    ///   8 ending at the closing quote, shifted down to byte 7 of the value, its bytes 7..<count and a quote.
-    /// - Otherwise (15 bytes, or a short value within 7 bytes of the set's start): the general compare.
-    ///
-    /// - Returns: The position after the value's closing quote, or -1 when the value differs.
-    @inlinable @inline(__always)
-    static func matchSmallRaw(
-        _ value: StringRepresentation, stored base: UnsafeRawPointer, at position: Int, end: Int
-    ) -> Int {
-        let count = value.smallCount
-        let quote = position &+ count
-        guard quote < end else { return -1 }
-        let quoteByte = UInt64(UInt8(ascii: "\""))
-        if count <= 6 && quote >= 7 {
-            // Safe: [quote - 7, quote] lies within [0, end).
-            let stored = unsafe base.loadUnaligned(fromByteOffset: quote &- 7, as: UInt64.self)
-            let expected = quoteByte | value.smallFirst &<< 8 | quoteByte &<< UInt64(8 &* (count &+ 1))
-            return stored &>> UInt64(8 &* (6 &- count)) == expected ? quote &+ 1 : -1
-        }
-        if count >= 7 && count <= 14 {
-            // Safe: position >= 1 (every prefix ends with `="`), position - 1 + 8 <= quote < end, and
-            // quote - 7 >= position.
-            let head = unsafe base.loadUnaligned(fromByteOffset: position &- 1, as: UInt64.self)
-            let tail = unsafe base.loadUnaligned(fromByteOffset: quote &- 7, as: UInt64.self)
-            // Bytes 7..<count of the value: the top byte of word 0, then word 1 without its discriminator byte.
-            let rest = value.smallFirst &>> 56 | value.word1 &<< 8
-            let expectedTail = rest | quoteByte &<< UInt64(8 &* (count &- 7))
-            let equal =
-                head == quoteByte | value.smallFirst &<< 8 && tail &>> UInt64(8 &* (14 &- count)) == expectedTail
-            return equal ? quote &+ 1 : -1
-        }
-        // Safe: position - 1 >= 0 and quote < end.
-        guard unsafe base.load(fromByteOffset: position &- 1, as: UInt8.self) == UInt8(ascii: "\"") else { return -1 }
-        return unsafe matchSmallValue(value, stored: base, at: position, end: end, raw: true)
     }
 
     /// Compares one value with its stored form at `position`; a `String` is read in place when the layout

@@ -28,13 +28,14 @@ import Darwin
 ///
 /// Performance: the compare is the C library's `memcmp` (vectorised; about 40 instructions for a W1 set of 184 bytes,
 /// where the label walk took about 350 and a Swift word loop about 145); writing the buffer adds about 16 instructions
-/// per label to the hash pass. The joiners are ``LabelLayout``'s, built at registration. The buffer is 512 bytes of stack; a longer
-/// label set, a joiner over 16 bytes or a `String` not stored natively takes the general path.
+/// per label to the hash pass. The joiners are ``LabelLayout``'s, built at registration: up to 16 bytes (label names
+/// of up to 12 characters) they are two word stores, longer ones a block copy. The buffer is 512 bytes of stack; a
+/// longer label set or a `String` not stored natively takes the general path.
 extension FamilyCore {
     /// Bytes of the stack buffer a lookup writes its label set into.
     @usableFromInline static let lookupBytesCapacity = 512
 
-    /// What ``lookUpByBytes(_:_:)`` found.
+    /// What ``lookUpByBytes(_:joiners:_:)`` found.
     @usableFromInline
     enum ByteLookup<R> {
         /// The series exists; what `body` returned for its cell.
@@ -60,9 +61,12 @@ extension FamilyCore {
             // Safe: a temporary allocation of a non-zero size has a base address.
             let base = unsafe buffer.baseAddress.unsafelyUnwrapped
             var hasher = LabelHasher(seed: hashSeed)
-            guard let length = unsafe writeLabelSet(values, joiners: joiners, into: base, hasher: &hasher) else {
-                return .unsupported
-            }
+            // Two copies of the writer: the one for families whose joiners all fit two words has no length test.
+            let written =
+                labelLayout.joinersAreShort
+                ? unsafe writeLabelSet(values, joiners: joiners, longJoiners: false, into: base, hasher: &hasher)
+                : unsafe writeLabelSet(values, joiners: joiners, longJoiners: true, into: base, hasher: &hasher)
+            guard let length = written else { return .unsupported }
             let found: R? = index.withCell(
                 hash: hasher.finalized,
                 matches: { unsafe matchesWritten($0, raw: $1, values, written: base, length: length) }, body)
@@ -71,7 +75,7 @@ extension FamilyCore {
         }
     }
 
-    /// Whether a cell's label set is `values`, whose set ``writeLabelSet(_:joiners:into:hasher:)`` wrote: a raw
+    /// Whether a cell's label set is `values`, whose set ``writeLabelSet(_:joiners:longJoiners:into:hasher:)`` wrote: a raw
     /// stored set by its length and bytes (see the extension's comment), any other by the escape-aware label walk.
     @inlinable @inline(__always)
     func matchesWritten<Values: Collection>(
@@ -88,32 +92,43 @@ extension FamilyCore {
     ///
     /// - Parameters:
     ///   - values: `String` label values, one per label.
+    ///   - longJoiners: Whether a joiner may be over 16 bytes (``LabelLayout/joinersAreShort`` is false).
     ///   - base: ``lookupBytesCapacity`` writable bytes.
     ///   - hasher: Gets every value.
     /// - Returns: The length written, or `nil` when the set does not fit or a value is not stored natively.
     @inlinable @inline(__always)
     func writeLabelSet<Values: Collection>(
-        _ values: Values, joiners: UnsafeMutablePointer<UInt64>, into base: UnsafeMutableRawPointer,
+        _ values: Values, joiners: UnsafeMutablePointer<UInt64>, longJoiners: Bool, into base: UnsafeMutableRawPointer,
         hasher: inout LabelHasher
     ) -> Int? where Values.Element: LabelValue {
         var position = 0
         var joiner = unsafe UnsafePointer(joiners)
         var cursor = values.startIndex
         while cursor != values.endIndex {
-            // Each step writes at most 32 bytes from `position` (a joiner and a small value, 16 each); the last
-            // quote one more.
+            // Each step writes at most 32 bytes from `position` with a short joiner (a joiner and a small value, 16
+            // each), `length` + 16 with a longer one; the last quote one more.
             guard position <= FamilyCore.lookupBytesCapacity &- 33 else { return nil }
-            // Safe: position + 16 <= capacity; `joiner` points at this label's words (one entry per label).
+            // Safe: `joiner` points at this label's words (one entry per label).
+            let joinerLength = Int(truncatingIfNeeded: unsafe joiner[2])
+            // Safe: position + 16 <= capacity. A short joiner is these two words; a longer one overwrites them.
             unsafe base.storeBytes(of: joiner[0], toByteOffset: position, as: UInt64.self)
             unsafe base.storeBytes(of: joiner[1], toByteOffset: position &+ 8, as: UInt64.self)
-            position &+= Int(truncatingIfNeeded: unsafe joiner[2])
+            if longJoiners && joinerLength > 16 {
+                guard joinerLength <= FamilyCore.lookupBytesCapacity &- 17 &- position else { return nil }
+                // Safe: the joiner's bytes lie at the offset in its first word, within the table's byte area;
+                // position + length + 16 <= capacity.
+                let source = unsafe UnsafeRawPointer(joiners) + Int(truncatingIfNeeded: joiner[0])
+                unsafe FamilyCore.copyLongJoiner(
+                    UnsafeRawBufferPointer(start: source, count: joinerLength), to: base + position)
+            }
+            position &+= joinerLength
             unsafe joiner = unsafe joiner + LabelLayout.wordsPerLabel
             let string = unsafe unsafeBitCast(values[cursor], to: String.self)
             let representation = StringRepresentation(string)
             if representation.isSmall {
                 let count = representation.smallCount
                 hasher.combine(first: representation.smallFirst, second: representation.smallSecond, count: count)
-                // Safe: position + 16 <= capacity (checked above, the joiner took at most 16).
+                // Safe: position + 16 <= capacity (checked above for the joiner that came before).
                 unsafe base.storeBytes(of: representation.smallFirst, toByteOffset: position, as: UInt64.self)
                 unsafe base.storeBytes(of: representation.smallSecond, toByteOffset: position &+ 8, as: UInt64.self)
                 position &+= count
@@ -123,7 +138,7 @@ extension FamilyCore {
                 withExtendedLifetime(string) {
                     unsafe hasher.combine(bytes)
                     // Safe: position + count + 16 <= capacity.
-                    unsafe FamilyCore.copyValue(bytes, to: base + position)
+                    unsafe FamilyCore.copyBytes(bytes, to: base + position)
                 }
                 position &+= bytes.count
             } else {
@@ -136,10 +151,17 @@ extension FamilyCore {
         return position &+ 1
     }
 
-    /// Copies a value's bytes: 16-byte blocks, the last one overlapping, so that at most `bytes.count` bytes are
-    /// read and at most `bytes.count + 15` written (the caller's buffer has room).
+    /// ``copyBytes(_:to:)`` out of line, for joiners over 16 bytes (label names over 12 characters), so that the loop
+    /// stays out of the common path's registers.
+    @usableFromInline @inline(never)
+    static func copyLongJoiner(_ bytes: UnsafeRawBufferPointer, to target: UnsafeMutableRawPointer) {
+        unsafe copyBytes(bytes, to: target)
+    }
+
+    /// Copies a value's or a long joiner's bytes: 16-byte blocks, the last one overlapping. Reads exactly
+    /// `bytes.count` bytes and writes `max(bytes.count, 8)` (the caller's buffer has room).
     @inlinable @inline(__always)
-    static func copyValue(_ bytes: UnsafeRawBufferPointer, to target: UnsafeMutableRawPointer) {
+    static func copyBytes(_ bytes: UnsafeRawBufferPointer, to target: UnsafeMutableRawPointer) {
         let count = bytes.count
         guard let source = bytes.baseAddress else { return }
         if count >= 16 {

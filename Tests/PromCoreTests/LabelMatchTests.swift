@@ -22,7 +22,10 @@ import Testing
             unsafe withUnsafeTemporaryAllocation(byteCount: FamilyCore.lookupBytesCapacity, alignment: 16) { buffer in
                 var hasher = LabelHasher(seed: 1)
                 let base = buffer.baseAddress!
-                if let length = unsafe core.writeLabelSet(lookedUp, joiners: joiners, into: base, hasher: &hasher) {
+                if let length = unsafe core.writeLabelSet(
+                    lookedUp, joiners: joiners, longJoiners: !core.labelLayout.joinersAreShort, into: base,
+                    hasher: &hasher)
+                {
                     let written = unsafe core.matchesWritten(cell, raw: raw, lookedUp, written: base, length: length)
                     #expect(written == walked, "\(stored) \(lookedUp)", sourceLocation: sourceLocation)
                 }

@@ -35,17 +35,41 @@ import Testing
         }
     }
 
-    @Test func familiesWithShortNamesLookUpByBytes() throws {
+    @Test func everyLabelledFamilyLooksUpByBytes() throws {
         #expect(
             unsafe try core(["type", "task_type", "host_type", "host_id", "host_ip", "host_name"]).lookupJoiners != nil)
-        // A joiner `",` + name + `="` over 16 bytes: the label walk.
-        #expect(unsafe try core(["a", "a_twelve_chars"]).lookupJoiners == nil)
+        // Joiners of 16 bytes (a 12-character name) are two words; longer ones sit in the table's byte area.
         #expect(unsafe try core(["a", "an_eleven_ch"]).lookupJoiners != nil)
+        #expect(unsafe try core(["a", "a_twelve_chars", String(repeating: "n", count: 90)]).lookupJoiners != nil)
+        let unlabelled = try Registry().counterFamily("u_total", help: "h", labelNames: []).core
+        #expect(unsafe unlabelled.lookupJoiners == nil)
+    }
+
+    /// The joiners the table keeps, short and long, are the bytes between a stored set's values.
+    @Test func joinersAreTheBytesBetweenStoredValues() throws {
+        let names = ["a", "an_eleven_ch", "thirteen_char", "a_twelve_chars", String(repeating: "n", count: 90), "b"]
+        let core = try core(names)
+        let layout = core.labelLayout
+        let words = unsafe layout.words!
+        for (label, name) in names.enumerated() {
+            let expected = Array(((label > 0 ? "\"," : "") + name + "=\"").utf8)
+            let entry = unsafe words + LabelLayout.wordsPerLabel * label
+            #expect(unsafe Int(entry[2]) == expected.count)
+            #expect(unsafe Int(entry[3]) == expected.count - (label > 0 ? 1 : 0))
+            let start =
+                expected.count <= 16 ? UnsafeRawPointer(entry) : unsafe UnsafeRawPointer(words) + Int(entry[0])
+            #expect(unsafe Array(UnsafeRawBufferPointer(start: start, count: expected.count)) == expected, "\(label)")
+        }
+        #expect(layout.prefixTotal == names.enumerated().map { ($0 > 0 ? 1 : 0) + $1.utf8.count + 2 }.reduce(0, +))
     }
 
     /// Random label sets over an alphabet of the bytes that escaping and the raw compare care about: each lookup,
     /// by `String` (small or native) or by `Substring`, finds the series of exactly its values.
-    @Test(arguments: [["a", "b"], ["x", "yy", "zzz"], ["a", "a_twelve_chars", "c"], ["only"]])
+    @Test(arguments: [
+        ["a", "b"], ["x", "yy", "zzz"], ["a", "a_twelve_chars", "c"], ["a", "thirteen_char"],
+        [String(repeating: "n", count: 40), "b"],
+        ["only"],
+    ])
     func everyLookupFindsTheSeriesOfItsValues(labelNames: [String]) throws {
         let core = try core(labelNames)
         var random = SplitMix64(state: 0x5EED_0000 &+ UInt64(labelNames.count))
@@ -72,7 +96,7 @@ import Testing
             } else {
                 series[values] = ObjectIdentifier(cell)
             }
-            let expected: Outcome = unsafe core.lookupJoiners == nil ? .unsupported : .found(ObjectIdentifier(cell))
+            let expected = Outcome.found(ObjectIdentifier(cell))
             #expect(byBytes(core, values) == expected, "\(values)")
             #expect(byBytes(core, values.map(native)) == expected, "\(values)")
             #expect(core.seriesCount == series.count, "\(values)")
@@ -116,8 +140,9 @@ import Testing
 
     /// Label sets from 400 to 600 bytes: under the 512-byte buffer they are looked up by bytes, over it by the label
     /// walk; both paths hash alike, so each set is one series whichever path created or finds it.
-    @Test func labelSetsAroundTheBufferSizeAreOneSeriesByEveryPath() throws {
-        let core = try core(["a", "b", "c"])
+    @Test(arguments: [["a", "b", "c"], ["a", String(repeating: "n", count: 30), "c"]])
+    func labelSetsAroundTheBufferSizeAreOneSeriesByEveryPath(labelNames: [String]) throws {
+        let core = try core(labelNames)
         var cells: [ObjectIdentifier] = []
         var outcomes = (found: 0, unsupported: 0)
         for length in 390...600 {
